@@ -1,0 +1,1 @@
+"""models layer of Copper Desktop (see README, Architecture)."""

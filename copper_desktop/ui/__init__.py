@@ -1,0 +1,1 @@
+"""ui layer of Copper Desktop (see README, Architecture)."""
