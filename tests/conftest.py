@@ -93,7 +93,13 @@ def control(sandbox: SandboxServer) -> Iterator[SandboxControl]:
         yield ctl
     finally:
         ctl.clear_faults()
-        ctl.settings(rate_limit=0, bulk_rate_limit=0, retry_after=False)
+        ctl.settings(
+            rate_limit=0,
+            rate_window_s=60.0,
+            bulk_rate_limit=0,
+            retry_after=False,
+            search_cap=100_000,
+        )
         ctl.reset()
         ctl.close()
 

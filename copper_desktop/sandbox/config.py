@@ -34,6 +34,8 @@ class SandboxConfig:
     token: str = DEFAULT_TOKEN
     rate_limit: int = 180
     """Requests per rolling minute per API token; 0 disables the limit."""
+    rate_window_s: float = 60.0
+    """Length of the rolling window of ``rate_limit`` (tests shorten it to stay fast)."""
     bulk_rate_limit: int = 3
     """Requests per second on bulk endpoints per API token; 0 disables the limit."""
     retry_after: bool = False
@@ -49,6 +51,8 @@ class SandboxConfig:
     close_date_order: Literal["MDY", "DMY"] = "MDY"
     hide_converted_leads: bool = True
     """Converted leads leave default searches and GET answers 404 (Copper's likely behaviour)."""
+    search_cap: int = 100_000
+    """Searches reach only the first this-many matches (tests lower it to exercise splitting)."""
     webhook_timeout_s: float = 5.0
 
     @property
