@@ -1,0 +1,75 @@
+"""Credentials that cannot leak by accident.
+
+The API token is wrapped in :class:`Secret` so that no ``repr``, f-string, log line or traceback
+shows it: the only way to the value is an explicit :meth:`Secret.reveal`, which the client calls
+in exactly one place (building a request's headers).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import urlsplit
+
+__all__ = ["Credentials", "Secret", "is_loopback_host"]
+
+_MASK: Final = "********"
+
+
+class Secret:
+    """A string that prints as a mask and refuses to be pickled or compared by accident."""
+
+    __slots__ = ("__value",)
+
+    def __init__(self, value: str) -> None:
+        self.__value = value
+
+    def reveal(self) -> str:
+        """The real value; call it only where the value must leave the process."""
+        return self.__value
+
+    def __bool__(self) -> bool:
+        return bool(self.__value)
+
+    def __repr__(self) -> str:
+        return f"Secret({_MASK!r})"
+
+    __str__ = __repr__
+
+    def __format__(self, format_spec: str) -> str:
+        return repr(self)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return self.__value == other.__value
+
+    def __hash__(self) -> int:
+        return hash(self.__value)
+
+    def __reduce__(self) -> str | tuple[object, ...]:
+        raise TypeError("a Secret cannot be pickled")
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What Copper needs on every request: the API key and its owner's email."""
+
+    email: str
+    token: Secret
+
+    @classmethod
+    def of(cls, email: str, token: str | Secret) -> Credentials:
+        return cls(email=email, token=token if isinstance(token, Secret) else Secret(token))
+
+
+def is_loopback_host(url: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and ``localhost``: the only hosts plain http may reach."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,904 @@
+"""The entity catalog: one declarative description of every Copper entity.
+
+Views, editors, filter bars, bulk edit and CSV mapping read these specs, so nothing else in the
+app re-lists fields, sort keys or filters. Everything here follows docs/copper-api.md (§3.2
+filters, §3.3 sort keys, §4 shapes, §7 update rules); custom fields join at run time through
+`copper_desktop.domain.custom_fields`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+
+NONE_SENTINEL = -2
+"""Id that means "no value" in the id-list filters that allow it (§3.1), e.g. unassigned."""
+
+ADDRESS_KEYS: tuple[str, ...] = ("street", "city", "state", "postal_code", "country")
+PARENT_TYPES: tuple[str, ...] = ("lead", "person", "company", "opportunity", "project", "task")
+WEBHOOK_TYPES: tuple[str, ...] = (*PARENT_TYPES, "activity_log")
+WEBHOOK_EVENTS: tuple[str, ...] = ("new", "update", "delete")
+SORT_DIRECTIONS: tuple[str, ...] = ("asc", "desc")
+
+
+class FieldType(StrEnum):
+    """How a value is stored in the record and therefore edited and displayed."""
+
+    ID = "id"
+    TEXT = "text"
+    MULTILINE = "multiline"
+    URL = "url"
+    EMAIL_LIST = "email_list"  # [{email, category}]
+    SINGLE_EMAIL = "single_email"  # lead: {email, category} | null
+    PHONE_LIST = "phone_list"  # [{number, category}]
+    SOCIAL_LIST = "social_list"  # [{url, category}]
+    WEBSITE_LIST = "website_list"  # [{url, category}], category may be null
+    ADDRESS = "address"  # {street, city, state, postal_code, country} | null, sent whole
+    TAGS = "tags"  # [str], sent whole
+    REF = "ref"  # integer id of a `lookup` kind
+    ENUM = "enum"  # one of `choices`
+    MULTI_ENUM = "multi_enum"  # list of `choices` values (MultiSelect custom fields)
+    DATETIME = "datetime"  # unix seconds
+    DATE = "date"  # unix seconds, date-only meaning (custom Date fields)
+    CLOSE_DATE = "close_date"  # "M/D/YYYY" (or "D/M/YYYY") string
+    MONEY = "money"  # number; currency from `currency_key` or `currency`
+    CURRENCY_CODE = "currency_code"  # e.g. "USD"
+    PERCENT = "percent"
+    NUMBER = "number"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    RELATED_RESOURCE = "related_resource"  # {id, type} | null (tasks, projects)
+    PARENT = "parent"  # {id, type} (activities)
+    ACTIVITY_TYPE = "activity_type"  # {id, category}
+    STRING_MAP = "string_map"  # webhook secret/headers: {str: str}
+    CUSTOM_FIELDS = "custom_fields"  # the raw [{custom_field_definition_id, value}] list
+    CONNECT = "connect"  # Connect custom field: managed via /related_links
+    JSON = "json"  # anything else; shown, never edited
+
+
+class Editability(StrEnum):
+    """Whether a field may appear in a create body, an update body, or neither."""
+
+    EDITABLE = "editable"
+    CREATE_ONLY = "create_only"
+    READ_ONLY = "read_only"
+
+
+class LookupKind(StrEnum):
+    """The list a reference id points into (resolved to names by lookup models)."""
+
+    USERS = "users"
+    CONTACT_TYPES = "contact_types"
+    COMPANIES = "companies"
+    PEOPLE = "people"
+    LEADS = "leads"
+    OPPORTUNITIES = "opportunities"
+    PROJECTS = "projects"
+    TASKS = "tasks"
+    PIPELINES = "pipelines"
+    PIPELINE_STAGES = "pipeline_stages"
+    LEAD_STATUSES = "lead_statuses"
+    CUSTOMER_SOURCES = "customer_sources"
+    LOSS_REASONS = "loss_reasons"
+    CUSTOM_ACTIVITY_TYPES = "custom_activity_types"
+    ACTIVITY_TYPES = "activity_types"
+
+
+class Operation(StrEnum):
+    """Copper operations an entity supports; the GUI enables actions from these."""
+
+    LIST = "list"  # GET /{path} without search (webhooks)
+    SEARCH = "search"
+    GET = "get"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    BULK_CREATE = "bulk_create"
+    BULK_UPDATE = "bulk_update"
+    CONVERT = "convert"
+    ACTIVITIES = "activities"  # POST /{path}/{id}/activities
+    RELATED = "related"  # /{path}/{id}/related
+    FETCH_BY_EMAIL = "fetch_by_email"
+    UPSERT = "upsert"
+
+
+class FilterType(StrEnum):
+    """Shape of one search filter's value in the search body."""
+
+    IDS = "ids"  # ids of the entity itself
+    TEXT = "text"
+    TEXT_LIST = "text_list"  # [str]
+    COUNTRY = "country"  # two-letter code
+    ID_LIST = "id_list"  # [int] of `lookup`, maybe with NONE_SENTINEL
+    ENUM_LIST = "enum_list"  # [value] of `choices`
+    TAGS = "tags"  # [str] or {option, value}
+    DATE_RANGE = "date_range"  # minimum_<key>/maximum_<key>, unix seconds
+    NUMBER_RANGE = "number_range"  # minimum_<key>/maximum_<key>, numbers
+    PHONE = "phone"  # str or {value, match}
+    FOLLOWED = "followed"  # 1 followed, 2 not followed
+    AGE = "age"  # maximum age in seconds
+    BOOLEAN = "boolean"
+    PARENT = "parent"  # {id, type}
+    ACTIVITY_TYPES = "activity_types"  # [{id, category}]
+    CUSTOM_DROPDOWN = "custom_dropdown"  # value: [option id], allow_empty
+    CUSTOM_MULTI_SELECT = "custom_multi_select"  # value, option ANY|ALL|NONE, allow_empty
+    CUSTOM_RANGE = "custom_range"  # minimum_value/maximum_value
+    CUSTOM_CHECKBOX = "custom_checkbox"  # value: bool
+
+
+RANGE_FILTERS = frozenset(
+    {FilterType.DATE_RANGE, FilterType.NUMBER_RANGE, FilterType.CUSTOM_RANGE}
+)
+FOLLOWED_CHOICES_VALUES = (1, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One allowed value of an enum field or filter, with its display label."""
+
+    value: str | int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One key of a record. Custom fields have key `cf_<id>` and `custom_field_id` set."""
+
+    key: str
+    label: str
+    type: FieldType
+    editability: Editability = Editability.EDITABLE
+    required: bool = False
+    lookup: LookupKind | None = None
+    choices: tuple[Choice, ...] = ()
+    sort_by: str | None = None
+    currency_key: str | None = None  # record key holding the currency (monetary_unit)
+    currency: str | None = None  # fixed currency (Currency custom fields)
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int | None = None
+    custom_field_id: int | None = None
+    data_type: str | None = None  # custom fields: Copper's data_type
+
+    @property
+    def editable(self) -> bool:
+        """True when an update (PUT) may change this field."""
+        return self.editability is Editability.EDITABLE
+
+    @property
+    def creatable(self) -> bool:
+        """True when a create (POST) body may carry this field."""
+        return self.editability is not Editability.READ_ONLY
+
+    @property
+    def is_custom(self) -> bool:
+        return self.custom_field_id is not None
+
+    @property
+    def sortable(self) -> bool:
+        return self.sort_by is not None
+
+    def choice_label(self, value: object) -> str | None:
+        """Display label of an enum value, or None when the value is not a known choice."""
+        for choice in self.choices:
+            if choice.value == value and type(choice.value) is type(value):
+                return choice.label
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class FilterSpec:
+    """One search filter. `key` is the body key (ranges: the stem of minimum_/maximum_)."""
+
+    key: str
+    label: str
+    type: FilterType
+    lookup: LookupKind | None = None
+    allows_none: bool = False  # NONE_SENTINEL may be sent
+    choices: tuple[Choice, ...] = ()
+    value_type: FieldType | None = None  # ranges: DATETIME, DATE, NUMBER, INTEGER, MONEY, PERCENT
+    custom_field_id: int | None = None
+    allow_empty: bool = False  # custom Dropdown/MultiSelect may ask for "unset"
+    currency: str | None = None
+
+    @property
+    def is_range(self) -> bool:
+        return self.type in RANGE_FILTERS
+
+    @property
+    def is_custom(self) -> bool:
+        return self.custom_field_id is not None
+
+    @property
+    def minimum_key(self) -> str:
+        """Body key of the lower bound (custom ranges live inside the custom_fields entry)."""
+        self._require_range()
+        return "minimum_value" if self.is_custom else f"minimum_{self.key}"
+
+    @property
+    def maximum_key(self) -> str:
+        self._require_range()
+        return "maximum_value" if self.is_custom else f"maximum_{self.key}"
+
+    @property
+    def body_keys(self) -> tuple[str, ...]:
+        """Top-level search-body keys this filter may write (custom ones write custom_fields)."""
+        if self.is_custom:
+            return ("custom_fields",)
+        if self.is_range:
+            return (self.minimum_key, self.maximum_key)
+        return (self.key,)
+
+    def _require_range(self) -> None:
+        if not self.is_range:
+            raise TypeError(f"filter {self.key!r} is not a range")
+
+
+@dataclass(frozen=True, slots=True)
+class SortOption:
+    """One documented `sort_by` value; `field_key`/`subkey` name the column it orders."""
+
+    value: str
+    label: str
+    field_key: str | None = None
+    subkey: str | None = None  # e.g. "city" inside "address"
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySpec:
+    """Everything the app knows about one entity type, independent of the account."""
+
+    key: str
+    type: str  # singular Copper type: person, company, …
+    label: str
+    plural_label: str
+    path: str
+    operations: frozenset[Operation]
+    fields: tuple[FieldSpec, ...]
+    filters: tuple[FilterSpec, ...] = ()
+    sort_options: tuple[SortOption, ...] = ()
+    default_sort: str | None = None
+    default_sort_direction: str = "asc"
+    default_columns: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()  # entity keys this one may be related to (§11)
+    webhook_type: str | None = None
+    _by_key: Mapping[str, FieldSpec] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_key", MappingProxyType({f.key: f for f in self.fields}))
+
+    def field(self, key: str) -> FieldSpec:
+        """The field with this key; KeyError for keys the catalog does not know."""
+        return self._by_key[key]
+
+    def has_field(self, key: str) -> bool:
+        return key in self._by_key
+
+    @property
+    def field_keys(self) -> frozenset[str]:
+        return frozenset(self._by_key)
+
+    @property
+    def has_custom_fields(self) -> bool:
+        return "custom_fields" in self._by_key
+
+    def filter(self, key: str) -> FilterSpec:
+        for spec in self.filters:
+            if spec.key == key:
+                return spec
+        raise KeyError(key)
+
+    @property
+    def sort_values(self) -> tuple[str, ...]:
+        return tuple(option.value for option in self.sort_options)
+
+    def supports(self, operation: Operation) -> bool:
+        return operation in self.operations
+
+    def editable_fields(self) -> Iterator[FieldSpec]:
+        return (f for f in self.fields if f.editable)
+
+
+# --- building blocks ---------------------------------------------------------------------------
+
+_RO = Editability.READ_ONLY
+_CO = Editability.CREATE_ONLY
+
+
+def _f(key: str, label: str, type_: FieldType = FieldType.TEXT, **kw: object) -> FieldSpec:
+    return FieldSpec(key, label, type_, **kw)  # type: ignore[arg-type]
+
+
+def _ref(key: str, label: str, lookup: LookupKind, **kw: object) -> FieldSpec:
+    return FieldSpec(key, label, FieldType.REF, lookup=lookup, **kw)  # type: ignore[arg-type]
+
+
+def _enum(key: str, label: str, values: tuple[str, ...], **kw: object) -> FieldSpec:
+    choices = tuple(Choice(v, v) for v in values)
+    return FieldSpec(key, label, FieldType.ENUM, choices=choices, **kw)  # type: ignore[arg-type]
+
+
+def _id() -> FieldSpec:
+    return FieldSpec("id", "ID", FieldType.ID, _RO)
+
+
+def _name() -> FieldSpec:
+    return FieldSpec("name", "Name", FieldType.TEXT, required=True, sort_by="name")
+
+
+def _stamps() -> tuple[FieldSpec, ...]:
+    return (
+        FieldSpec("date_created", "Created", FieldType.DATETIME, _RO, sort_by="date_created"),
+        FieldSpec("date_modified", "Modified", FieldType.DATETIME, _RO, sort_by="date_modified"),
+    )
+
+
+def _name_parts(*, sortable: bool) -> tuple[FieldSpec, ...]:
+    # Copper derives the parts from `name` (§4), so the editor changes `name` only.
+    return (
+        FieldSpec("prefix", "Prefix", FieldType.TEXT, _RO),
+        FieldSpec("first_name", "First name", FieldType.TEXT, _RO,
+                  sort_by="first_name" if sortable else None),
+        FieldSpec("middle_name", "Middle name", FieldType.TEXT, _RO),
+        FieldSpec("last_name", "Last name", FieldType.TEXT, _RO,
+                  sort_by="last_name" if sortable else None),
+        FieldSpec("suffix", "Suffix", FieldType.TEXT, _RO),
+    )  # fmt: skip
+
+
+def _ids(lookup: LookupKind | None, label: str = "IDs") -> FilterSpec:
+    return FilterSpec("ids", label, FilterType.IDS, lookup=lookup)
+
+
+def _id_list(key: str, label: str, lookup: LookupKind, *, none: bool = False) -> FilterSpec:
+    return FilterSpec(key, label, FilterType.ID_LIST, lookup=lookup, allows_none=none)
+
+
+def _dates(key: str, label: str) -> FilterSpec:
+    return FilterSpec(key, label, FilterType.DATE_RANGE, value_type=FieldType.DATETIME)
+
+
+def _numbers(key: str, label: str, value_type: FieldType = FieldType.INTEGER) -> FilterSpec:
+    return FilterSpec(key, label, FilterType.NUMBER_RANGE, value_type=value_type)
+
+
+def _text(key: str, label: str) -> FilterSpec:
+    return FilterSpec(key, label, FilterType.TEXT)
+
+
+_TAGS = FilterSpec("tags", "Tags", FilterType.TAGS)
+_FOLLOWED = FilterSpec(
+    "followed",
+    "Followed",
+    FilterType.FOLLOWED,
+    choices=(Choice(1, "Followed"), Choice(2, "Not followed")),
+)
+_AGE = FilterSpec("age", "Maximum age (seconds)", FilterType.AGE)
+_ASSIGNEES = _id_list("assignee_ids", "Owner", LookupKind.USERS, none=True)
+_ADDRESS_FILTERS = (
+    _text("city", "City"),
+    _text("state", "State"),
+    _text("postal_code", "Postal code"),
+    FilterSpec("country", "Country", FilterType.COUNTRY),
+)
+_INTERACTIONS = (
+    _numbers("interaction_count", "Interactions"),
+    _dates("interaction_date", "Last interaction"),
+)
+_CREATED = _dates("created_date", "Created")
+_MODIFIED = _dates("modified_date", "Modified")
+
+
+def _address_sorts(label_zip: str = "Postal code") -> tuple[SortOption, ...]:
+    return (
+        SortOption("city", "City", "address", "city"),
+        SortOption("state", "State", "address", "state"),
+        SortOption("country", "Country", "address", "country"),
+        SortOption("zip", label_zip, "address", "postal_code"),
+    )
+
+
+def _sorts(fields: tuple[FieldSpec, ...], *extra: SortOption) -> tuple[SortOption, ...]:
+    """Sort options: those declared on fields, then extras (address parts, unmapped keys)."""
+    from_fields = tuple(SortOption(f.sort_by, f.label, f.key) for f in fields if f.sort_by)
+    return from_fields + extra
+
+
+OPPORTUNITY_STATUSES = ("Open", "Won", "Lost", "Abandoned")
+OPPORTUNITY_PRIORITIES = ("None", "Low", "Medium", "High")
+TASK_STATUSES = ("Open", "Completed")
+TASK_PRIORITIES = ("None", "High")
+PROJECT_STATUSES = ("Open", "Completed")
+
+_CRUD = frozenset({Operation.SEARCH, Operation.GET, Operation.CREATE, Operation.UPDATE,
+                   Operation.DELETE})  # fmt: skip
+_CF = FieldSpec("custom_fields", "Custom fields", FieldType.CUSTOM_FIELDS)
+_TAGS_FIELD = FieldSpec("tags", "Tags", FieldType.TAGS)
+_DETAILS = FieldSpec("details", "Details", FieldType.MULTILINE)
+_ASSIGNEE = _ref("assignee_id", "Owner", LookupKind.USERS)
+_INTERACTION_COUNT = FieldSpec("interaction_count", "Interactions", FieldType.INTEGER, _RO)
+_LAST_CONTACTED = FieldSpec("date_last_contacted", "Last contacted", FieldType.DATETIME, _RO)
+
+
+# --- people ------------------------------------------------------------------------------------
+
+_PEOPLE_FIELDS = (
+    _id(),
+    _name(),
+    *_name_parts(sortable=True),
+    _f("title", "Title", sort_by="title"),
+    _f("emails", "Emails", FieldType.EMAIL_LIST, sort_by="email"),
+    _f("phone_numbers", "Phone numbers", FieldType.PHONE_LIST, sort_by="phone"),
+    _f("address", "Address", FieldType.ADDRESS),
+    # A person's company is changed through related items, never by PUT (§7).
+    _ref("company_id", "Company", LookupKind.COMPANIES, editability=_RO),
+    _f("company_name", "Company name", editability=_RO),
+    _ref("contact_type_id", "Contact type", LookupKind.CONTACT_TYPES),
+    _ASSIGNEE,
+    _DETAILS,
+    _f("socials", "Social profiles", FieldType.SOCIAL_LIST, sort_by="socials"),
+    _f("websites", "Websites", FieldType.WEBSITE_LIST),
+    _TAGS_FIELD,
+    _CF,
+    *_stamps(),
+    _LAST_CONTACTED,
+    _INTERACTION_COUNT,
+    _f("leads_converted_from", "Converted from leads", FieldType.JSON, editability=_RO),
+    _f("date_lead_created", "Lead created", FieldType.DATETIME, editability=_RO),
+)
+
+PEOPLE = EntitySpec(
+    key="people",
+    type="person",
+    label="Person",
+    plural_label="People",
+    path="people",
+    operations=_CRUD
+    | {Operation.BULK_CREATE, Operation.BULK_UPDATE, Operation.ACTIVITIES, Operation.RELATED,
+       Operation.FETCH_BY_EMAIL},  # fmt: skip
+    fields=_PEOPLE_FIELDS,
+    filters=(
+        _ids(LookupKind.PEOPLE),
+        _text("name", "Name"),
+        FilterSpec("phone_number", "Phone", FilterType.PHONE),
+        FilterSpec("emails", "Emails", FilterType.TEXT_LIST),
+        _id_list("contact_type_ids", "Contact type", LookupKind.CONTACT_TYPES),
+        _ASSIGNEES,
+        _id_list("company_ids", "Company", LookupKind.COMPANIES, none=True),
+        _id_list("opportunity_ids", "Opportunity", LookupKind.OPPORTUNITIES),
+        *_ADDRESS_FILTERS,
+        _TAGS,
+        FilterSpec("socials", "Social profiles", FilterType.TEXT_LIST),
+        _FOLLOWED,
+        _AGE,
+        *_INTERACTIONS,
+        _CREATED,
+    ),
+    sort_options=_sorts(_PEOPLE_FIELDS, *_address_sorts()),
+    default_sort="first_name",
+    default_columns=("name", "title", "company_name", "emails", "phone_numbers", "assignee_id",
+                     "date_modified"),  # fmt: skip
+    related=("companies", "opportunities", "tasks", "projects"),
+    webhook_type="person",
+)
+
+
+# --- companies ---------------------------------------------------------------------------------
+
+_COMPANY_FIELDS = (
+    _id(),
+    _name(),
+    _f("email_domain", "Email domain", sort_by="email_domain"),
+    _f("phone_numbers", "Phone numbers", FieldType.PHONE_LIST, sort_by="phone"),
+    _f("address", "Address", FieldType.ADDRESS),
+    _ref("assignee_id", "Owner", LookupKind.USERS, sort_by="assignee"),
+    _ref("contact_type_id", "Contact type", LookupKind.CONTACT_TYPES, sort_by="contact_group"),
+    _ref("primary_contact_id", "Primary contact", LookupKind.PEOPLE, sort_by="contact"),
+    _DETAILS,
+    _f("socials", "Social profiles", FieldType.SOCIAL_LIST),
+    _f("websites", "Websites", FieldType.WEBSITE_LIST, sort_by="primary_website"),
+    _TAGS_FIELD,
+    _CF,
+    FieldSpec("interaction_count", "Interactions", FieldType.INTEGER, _RO,
+              sort_by="interaction_count"),
+    *_stamps(),
+)  # fmt: skip
+
+COMPANIES = EntitySpec(
+    key="companies",
+    type="company",
+    label="Company",
+    plural_label="Companies",
+    path="companies",
+    operations=_CRUD
+    | {Operation.BULK_CREATE, Operation.BULK_UPDATE, Operation.ACTIVITIES, Operation.RELATED},
+    fields=_COMPANY_FIELDS,
+    filters=(
+        _ids(LookupKind.COMPANIES),
+        _text("name", "Name"),
+        FilterSpec("phone_number", "Phone", FilterType.PHONE),
+        _text("email_domains", "Email domain"),
+        _id_list("contact_type_ids", "Contact type", LookupKind.CONTACT_TYPES),
+        _ASSIGNEES,
+        *_ADDRESS_FILTERS,
+        _TAGS,
+        FilterSpec("socials", "Social profiles", FilterType.TEXT_LIST),
+        _FOLLOWED,
+        _AGE,
+        *_INTERACTIONS,
+        _CREATED,
+    ),
+    sort_options=_sorts(
+        _COMPANY_FIELDS,
+        SortOption("contact_first_name", "Contact first name", "primary_contact_id"),
+        SortOption("contact_last_name", "Contact last name", "primary_contact_id"),
+        *_address_sorts(),
+        SortOption("last_interaction", "Last interaction"),
+    ),
+    default_sort="date_modified",
+    default_columns=("name", "email_domain", "phone_numbers", "assignee_id", "contact_type_id",
+                     "date_modified"),  # fmt: skip
+    related=("opportunities", "people", "tasks", "projects"),
+    webhook_type="company",
+)
+
+
+# --- leads -------------------------------------------------------------------------------------
+
+_LEAD_FIELDS = (
+    _id(),
+    _name(),
+    *_name_parts(sortable=True),
+    _f("title", "Title", sort_by="title"),
+    _f("company_name", "Company", sort_by="company_name"),
+    _f("email", "Email", FieldType.SINGLE_EMAIL, sort_by="email"),
+    _f("phone_numbers", "Phone numbers", FieldType.PHONE_LIST, sort_by="phone"),
+    _f("address", "Address", FieldType.ADDRESS),
+    _ASSIGNEE,
+    _ref("status_id", "Status", LookupKind.LEAD_STATUSES),
+    # The status name is derived from status_id; the editor changes status_id.
+    _f("status", "Status name", editability=_RO),
+    _ref("customer_source_id", "Source", LookupKind.CUSTOMER_SOURCES),
+    _f("monetary_value", "Value", FieldType.MONEY, currency_key="monetary_unit", sort_by="value",
+       minimum=0),
+    _f("monetary_unit", "Currency", FieldType.CURRENCY_CODE),
+    _DETAILS,
+    _f("socials", "Social profiles", FieldType.SOCIAL_LIST),
+    _f("websites", "Websites", FieldType.WEBSITE_LIST),
+    _TAGS_FIELD,
+    _CF,
+    *_stamps(),
+    _LAST_CONTACTED,
+    _INTERACTION_COUNT,
+    # ⚠ Uncertain keys (third-party schema only, §4): known so they are displayed, never sent.
+    _f("converted_at", "Converted", FieldType.DATETIME, editability=_RO),
+    _ref("converted_contact_id", "Converted to person", LookupKind.PEOPLE, editability=_RO),
+    _ref("converted_opportunity_id", "Converted to opportunity", LookupKind.OPPORTUNITIES,
+         editability=_RO),
+)  # fmt: skip
+
+LEADS = EntitySpec(
+    key="leads",
+    type="lead",
+    label="Lead",
+    plural_label="Leads",
+    path="leads",
+    operations=_CRUD
+    | {Operation.BULK_CREATE, Operation.BULK_UPDATE, Operation.CONVERT, Operation.ACTIVITIES,
+       Operation.RELATED, Operation.UPSERT},  # fmt: skip
+    fields=_LEAD_FIELDS,
+    filters=(
+        _ids(LookupKind.LEADS),
+        _text("name", "Name"),
+        FilterSpec("phone_number", "Phone", FilterType.PHONE),
+        _text("emails", "Email"),  # a string for leads, not an array (§3.2)
+        _ASSIGNEES,
+        _id_list("status_ids", "Status", LookupKind.LEAD_STATUSES),
+        _id_list("customer_source_ids", "Source", LookupKind.CUSTOMER_SOURCES, none=True),
+        *_ADDRESS_FILTERS,
+        _TAGS,
+        _FOLLOWED,
+        _AGE,
+        _numbers("monetary_value", "Value", FieldType.MONEY),
+        *_INTERACTIONS,
+        _CREATED,
+        _MODIFIED,
+        FilterSpec("include_converted_leads", "Include converted leads", FilterType.BOOLEAN),
+    ),
+    sort_options=_sorts(
+        _LEAD_FIELDS, *_address_sorts(), SortOption("inactive_days", "Inactive days")
+    ),
+    default_sort="name",
+    default_columns=("name", "company_name", "email", "status_id", "assignee_id",
+                     "monetary_value", "date_modified"),  # fmt: skip
+    related=("tasks",),
+    webhook_type="lead",
+)
+
+
+# --- opportunities -----------------------------------------------------------------------------
+
+_OPPORTUNITY_FIELDS = (
+    _id(),
+    _name(),
+    _ref("company_id", "Company", LookupKind.COMPANIES),
+    # Copper fills company_name from company_id.
+    _f("company_name", "Company name", editability=_RO, sort_by="company_name"),
+    _ref("primary_contact_id", "Primary contact", LookupKind.PEOPLE, sort_by="contact"),
+    _ref("assignee_id", "Owner", LookupKind.USERS, sort_by="assignee"),
+    _ref("pipeline_id", "Pipeline", LookupKind.PIPELINES),
+    _ref("pipeline_stage_id", "Stage", LookupKind.PIPELINE_STAGES, sort_by="stage"),
+    _enum("status", "Status", OPPORTUNITY_STATUSES, sort_by="status"),
+    _enum("priority", "Priority", OPPORTUNITY_PRIORITIES, sort_by="priority"),
+    _f("close_date", "Close date", FieldType.CLOSE_DATE, sort_by="close_date"),
+    _f("monetary_value", "Value", FieldType.MONEY, currency_key="monetary_unit", sort_by="value",
+       minimum=0),
+    _f("monetary_unit", "Currency", FieldType.CURRENCY_CODE),
+    _f("win_probability", "Win probability", FieldType.PERCENT, sort_by="win_probability",
+       minimum=0, maximum=100),
+    _ref("customer_source_id", "Source", LookupKind.CUSTOMER_SOURCES,
+         sort_by="customer_source_id"),
+    _ref("loss_reason_id", "Loss reason", LookupKind.LOSS_REASONS),
+    _DETAILS,
+    _TAGS_FIELD,
+    _CF,
+    FieldSpec("interaction_count", "Interactions", FieldType.INTEGER, _RO,
+              sort_by="interaction_count"),
+    FieldSpec("date_last_contacted", "Last contacted", FieldType.DATETIME, _RO,
+              sort_by="last_interaction"),
+    _f("date_stage_changed", "Stage changed", FieldType.DATETIME, editability=_RO),
+    _f("converted_unit", "Converted currency", FieldType.CURRENCY_CODE, editability=_RO),
+    _f("converted_value", "Converted value", FieldType.MONEY, editability=_RO,
+       currency_key="converted_unit"),
+    _f("leads_converted_from", "Converted from leads", FieldType.JSON, editability=_RO),
+    _f("date_lead_created", "Lead created", FieldType.DATETIME, editability=_RO),
+    *_stamps(),
+    # ⚠ Uncertain keys (third-party schema only, §4).
+    _f("pipeline_type", "Pipeline type", editability=_RO),
+    _f("pipeline_is_revenue", "Revenue pipeline", FieldType.BOOLEAN, editability=_RO),
+)  # fmt: skip
+
+OPPORTUNITIES = EntitySpec(
+    key="opportunities",
+    type="opportunity",
+    label="Opportunity",
+    plural_label="Opportunities",
+    path="opportunities",
+    operations=_CRUD | {Operation.BULK_CREATE, Operation.RELATED},
+    fields=_OPPORTUNITY_FIELDS,
+    filters=(
+        _ids(LookupKind.OPPORTUNITIES),
+        _text("name", "Name (exact)"),
+        _ASSIGNEES,
+        FilterSpec(
+            "status_ids",
+            "Status",
+            FilterType.ENUM_LIST,
+            choices=tuple(Choice(i, s) for i, s in enumerate(OPPORTUNITY_STATUSES)),
+        ),
+        _id_list("pipeline_ids", "Pipeline", LookupKind.PIPELINES),
+        _id_list("pipeline_stage_ids", "Stage", LookupKind.PIPELINE_STAGES),
+        # ⚠ The ids behind priority_ids are undocumented; 0..3 in display order is a guess.
+        FilterSpec(
+            "priority_ids",
+            "Priority",
+            FilterType.ENUM_LIST,
+            choices=tuple(Choice(i, s) for i, s in enumerate(OPPORTUNITY_PRIORITIES)),
+        ),
+        _id_list("customer_source_ids", "Source", LookupKind.CUSTOMER_SOURCES, none=True),
+        _id_list("loss_reason_ids", "Loss reason", LookupKind.LOSS_REASONS, none=True),
+        _id_list("company_ids", "Company", LookupKind.COMPANIES, none=True),
+        _id_list("person_ids", "Person", LookupKind.PEOPLE),
+        _TAGS,
+        _FOLLOWED,
+        _numbers("monetary_value", "Value", FieldType.MONEY),
+        *_INTERACTIONS,
+        _dates("close_date", "Close date"),
+        _dates("stage_change_date", "Stage changed"),
+        _CREATED,
+        _MODIFIED,
+    ),
+    sort_options=_sorts(
+        _OPPORTUNITY_FIELDS,
+        SortOption("account", "Account"),
+        SortOption("source", "Source"),
+        SortOption("deal_last_stage", "Last stage"),
+    ),
+    default_sort="name",
+    default_columns=("name", "company_name", "pipeline_stage_id", "status", "monetary_value",
+                     "close_date", "assignee_id"),  # fmt: skip
+    related=("companies", "people", "tasks", "projects"),
+    webhook_type="opportunity",
+)
+
+
+# --- projects ----------------------------------------------------------------------------------
+
+_PROJECT_FIELDS = (
+    _id(),
+    _name(),
+    _f("related_resource", "Related to", FieldType.RELATED_RESOURCE, sort_by="related_to"),
+    _ref("assignee_id", "Owner", LookupKind.USERS, sort_by="assigned_to"),
+    _enum("status", "Status", PROJECT_STATUSES, sort_by="status"),
+    _DETAILS,
+    _TAGS_FIELD,
+    _CF,
+    *_stamps(),
+)
+
+PROJECTS = EntitySpec(
+    key="projects",
+    type="project",
+    label="Project",
+    plural_label="Projects",
+    path="projects",
+    operations=_CRUD | {Operation.RELATED},
+    fields=_PROJECT_FIELDS,
+    filters=(
+        _ids(LookupKind.PROJECTS),
+        _text("name", "Name"),
+        _ASSIGNEES,
+        # ⚠ Project status ids are undocumented; 0 Open, 1 Completed mirrors opportunities.
+        FilterSpec(
+            "status_ids",
+            "Status",
+            FilterType.ENUM_LIST,
+            choices=tuple(Choice(i, s) for i, s in enumerate(PROJECT_STATUSES)),
+        ),
+        _TAGS,
+        _FOLLOWED,
+        _CREATED,
+        _MODIFIED,
+    ),
+    sort_options=_sorts(_PROJECT_FIELDS),
+    default_sort="name",
+    default_columns=("name", "related_resource", "assignee_id", "status", "date_modified"),
+    related=("companies", "people", "opportunities", "tasks"),
+    webhook_type="project",
+)
+
+
+# --- tasks -------------------------------------------------------------------------------------
+
+_TASK_FIELDS = (
+    _id(),
+    _name(),
+    _f("related_resource", "Related to", FieldType.RELATED_RESOURCE, sort_by="related_to"),
+    _ref("assignee_id", "Owner", LookupKind.USERS, sort_by="assigned_to"),
+    _f("due_date", "Due", FieldType.DATETIME, sort_by="due_date"),
+    _f("reminder_date", "Reminder", FieldType.DATETIME, sort_by="reminder_date"),
+    # Set by Copper when the status goes Open → Completed (§7).
+    _f("completed_date", "Completed", FieldType.DATETIME, editability=_RO,
+       sort_by="completed_date"),
+    _enum("status", "Status", TASK_STATUSES, sort_by="status"),
+    _enum("priority", "Priority", TASK_PRIORITIES, sort_by="priority"),
+    _ref("custom_activity_type_id", "Task type", LookupKind.CUSTOM_ACTIVITY_TYPES),
+    _DETAILS,
+    _TAGS_FIELD,
+    _CF,
+    *_stamps(),
+)  # fmt: skip
+
+TASKS = EntitySpec(
+    key="tasks",
+    type="task",
+    label="Task",
+    plural_label="Tasks",
+    path="tasks",
+    operations=_CRUD | {Operation.RELATED},
+    fields=_TASK_FIELDS,
+    filters=(
+        _ids(LookupKind.TASKS),
+        _ASSIGNEES,
+        _id_list("opportunity_ids", "Opportunity", LookupKind.OPPORTUNITIES),
+        _id_list("project_ids", "Project", LookupKind.PROJECTS, none=True),
+        FilterSpec(
+            "statuses",
+            "Status",
+            FilterType.ENUM_LIST,
+            choices=tuple(Choice(s, s) for s in TASK_STATUSES),
+        ),
+        _TAGS,
+        _FOLLOWED,
+        _dates("due_date", "Due"),
+        _CREATED,
+        _MODIFIED,
+    ),
+    sort_options=_sorts(_TASK_FIELDS),
+    default_sort="due_date",
+    default_columns=("name", "related_resource", "assignee_id", "due_date", "status", "priority"),
+    related=("companies", "people", "opportunities", "leads", "projects"),
+    webhook_type="task",
+)
+
+
+# --- activities --------------------------------------------------------------------------------
+
+ACTIVITIES = EntitySpec(
+    key="activities",
+    type="activity",
+    label="Activity",
+    plural_label="Activities",
+    path="activities",
+    operations=_CRUD | {Operation.BULK_CREATE},
+    fields=(
+        _id(),
+        FieldSpec("parent", "Regarding", FieldType.PARENT, _CO, required=True),
+        FieldSpec("type", "Type", FieldType.ACTIVITY_TYPE, required=True,
+                  lookup=LookupKind.ACTIVITY_TYPES),
+        _DETAILS,
+        _f("activity_date", "Date", FieldType.DATETIME),
+        _ref("user_id", "User", LookupKind.USERS, editability=_RO),
+        _f("old_value", "Old value", FieldType.JSON, editability=_RO),
+        _f("new_value", "New value", FieldType.JSON, editability=_RO),
+        *_stamps(),
+    ),  # fmt: skip
+    filters=(
+        FilterSpec("parent", "Regarding", FilterType.PARENT),
+        FilterSpec(
+            "activity_types", "Type", FilterType.ACTIVITY_TYPES, lookup=LookupKind.ACTIVITY_TYPES
+        ),
+        _dates("activity_date", "Date"),
+        FilterSpec("full_result", "Full result (admins)", FilterType.BOOLEAN),
+    ),
+    sort_options=(),  # not documented (§3.3)
+    default_sort=None,
+    default_columns=("activity_date", "type", "parent", "user_id", "details"),
+    webhook_type="activity_log",
+)
+
+
+# --- webhooks ----------------------------------------------------------------------------------
+
+WEBHOOKS = EntitySpec(
+    key="webhooks",
+    type="webhook",
+    label="Webhook",
+    plural_label="Webhooks",
+    path="webhooks",
+    operations=frozenset(
+        {Operation.LIST, Operation.GET, Operation.CREATE, Operation.UPDATE, Operation.DELETE}
+    ),
+    fields=(
+        _id(),
+        FieldSpec("target", "Target URL", FieldType.URL, required=True),
+        # PUT changes only target, secret, headers and custom_field_computed_values (§12).
+        FieldSpec("type", "Entity type", FieldType.ENUM, _CO, required=True,
+                  choices=tuple(Choice(t, t) for t in WEBHOOK_TYPES)),
+        FieldSpec("event", "Event", FieldType.ENUM, _CO, required=True,
+                  choices=tuple(Choice(e, e) for e in WEBHOOK_EVENTS)),
+        _f("secret", "Secret", FieldType.STRING_MAP),
+        _f("headers", "Headers", FieldType.STRING_MAP),
+        _f("custom_field_computed_values", "Computed custom field values", FieldType.BOOLEAN),
+        _f("created_at", "Created", FieldType.DATETIME, editability=_RO),
+    ),  # fmt: skip
+    default_columns=("type", "event", "target", "created_at"),
+)
+
+
+ENTITIES: Mapping[str, EntitySpec] = MappingProxyType(
+    {
+        spec.key: spec
+        for spec in (PEOPLE, COMPANIES, LEADS, OPPORTUNITIES, PROJECTS, TASKS, ACTIVITIES, WEBHOOKS)
+    }
+)
+"""Every entity, keyed by its catalog key ("people", …) in navigation order."""
+
+_BY_TYPE: Mapping[str, EntitySpec] = MappingProxyType(
+    {
+        **{spec.type: spec for spec in ENTITIES.values()},
+        **{spec.webhook_type: spec for spec in ENTITIES.values() if spec.webhook_type},
+    }
+)
+
+
+def entity(key: str) -> EntitySpec:
+    """The entity with this catalog key; KeyError names the bad key."""
+    return ENTITIES[key]
+
+
+def entity_for_type(copper_type: str) -> EntitySpec:
+    """The entity for a singular Copper type ("person", "activity_log", …)."""
+    return _BY_TYPE[copper_type]

@@ -1,0 +1,672 @@
+"""SQLite storage for the sandbox: one table per record kind, lookups, users, relations, webhooks.
+
+Each record is kept as its JSON (Copper's shape, except ``custom_fields`` as a map keyed by
+definition id and opportunity ``close_date`` as an ISO date, so settings can change the
+rendering) plus plain columns for every sort and filter key, each indexed where sorting needs it.
+Searches therefore never parse records in Python: SQLite picks the page, Python renders it.
+
+One connection, used only from the server's event-loop thread, so requests are serialised.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .context import SeedData
+
+Json = dict[str, Any]
+
+KINDS = ("person", "company", "lead", "opportunity", "project", "task", "activity")
+SEP = "\x1f"
+
+# Column types shared by every kind (``NULL`` where a kind has no such field).
+COMMON_COLUMNS: dict[str, str] = {
+    "name": "TEXT COLLATE NOCASE",
+    "date_created": "INTEGER",
+    "date_modified": "INTEGER",
+    "assignee_id": "INTEGER",
+    "tags": "TEXT",
+    "interaction_count": "INTEGER",
+    "date_last_contacted": "INTEGER",
+    "hidden": "INTEGER NOT NULL DEFAULT 0",
+}
+_CONTACT_COLUMNS: dict[str, str] = {
+    "phone": "TEXT COLLATE NOCASE",
+    "phones": "TEXT",
+    "socials": "TEXT",
+    "city": "TEXT COLLATE NOCASE",
+    "state": "TEXT COLLATE NOCASE",
+    "postal_code": "TEXT COLLATE NOCASE",
+    "country": "TEXT COLLATE NOCASE",
+}
+KIND_COLUMNS: dict[str, dict[str, str]] = {
+    "person": {
+        **_CONTACT_COLUMNS,
+        "first_name": "TEXT COLLATE NOCASE",
+        "last_name": "TEXT COLLATE NOCASE",
+        "title": "TEXT COLLATE NOCASE",
+        "email": "TEXT COLLATE NOCASE",
+        "emails": "TEXT",
+        "social": "TEXT COLLATE NOCASE",
+        "company_id": "INTEGER",
+        "contact_type_id": "INTEGER",
+    },
+    "company": {
+        **_CONTACT_COLUMNS,
+        "email_domain": "TEXT COLLATE NOCASE",
+        "contact_type_id": "INTEGER",
+        "primary_contact_id": "INTEGER",
+        "website": "TEXT COLLATE NOCASE",
+    },
+    "lead": {
+        **_CONTACT_COLUMNS,
+        "first_name": "TEXT COLLATE NOCASE",
+        "last_name": "TEXT COLLATE NOCASE",
+        "company_name": "TEXT COLLATE NOCASE",
+        "title": "TEXT COLLATE NOCASE",
+        "email": "TEXT COLLATE NOCASE",
+        "emails": "TEXT",
+        "monetary_value": "REAL",
+        "status_id": "INTEGER",
+        "customer_source_id": "INTEGER",
+        "inactive": "INTEGER",
+    },
+    "opportunity": {
+        "company_id": "INTEGER",
+        "company_name": "TEXT COLLATE NOCASE",
+        "monetary_value": "REAL",
+        "customer_source_id": "INTEGER",
+        "loss_reason_id": "INTEGER",
+        "primary_contact_id": "INTEGER",
+        "pipeline_id": "INTEGER",
+        "pipeline_stage_id": "INTEGER",
+        "status": "TEXT COLLATE NOCASE",
+        "priority": "TEXT COLLATE NOCASE",
+        "close_ts": "INTEGER",
+        "date_stage_changed": "INTEGER",
+        "win_probability": "INTEGER",
+    },
+    "project": {
+        "related_type": "TEXT",
+        "related_id": "INTEGER",
+        "status": "TEXT COLLATE NOCASE",
+    },
+    "task": {
+        "related_type": "TEXT",
+        "related_id": "INTEGER",
+        "status": "TEXT COLLATE NOCASE",
+        "priority": "TEXT COLLATE NOCASE",
+        "due_date": "INTEGER",
+        "reminder_date": "INTEGER",
+        "completed_date": "INTEGER",
+    },
+    "activity": {
+        "parent_type": "TEXT",
+        "parent_id": "INTEGER",
+        "type_id": "INTEGER",
+        "type_category": "TEXT",
+        "user_id": "INTEGER",
+        "activity_date": "INTEGER",
+    },
+}
+# Columns that get an index (with id as tie-breaker): the common sort keys and the join keys.
+# Rarer sort keys go without: SQLite's top-N sort of 100,000 rows still answers in tens of ms,
+# and every index costs load time.
+INDEXED: dict[str, tuple[str, ...]] = {
+    "person": (
+        "name", "first_name", "last_name", "email", "date_modified", "date_created", "company_id",
+    ),
+    "company": ("name", "date_modified", "date_created", "email_domain"),
+    "lead": ("name", "email", "date_modified", "date_created", "inactive"),
+    "opportunity": (
+        "name", "date_modified", "date_created", "company_id", "primary_contact_id", "close_ts",
+    ),
+    "project": ("name", "related_id", "date_modified"),
+    "task": ("due_date", "related_id", "date_modified"),
+    "activity": ("activity_date", "parent_id"),
+}  # fmt: skip
+
+META_KEYS = (
+    "account",
+    "contact_types",
+    "lead_statuses",
+    "customer_sources",
+    "loss_reasons",
+    "activity_types",
+    "custom_activity_types",
+    "pipelines",
+    "custom_field_definitions",
+)
+
+
+def columns(kind: str) -> list[str]:
+    """Every indexed column of a kind's table, in table order (after ``id`` and ``data``)."""
+    return [*COMMON_COLUMNS, *KIND_COLUMNS[kind]]
+
+
+def joined(values: Iterable[str | None]) -> str | None:
+    """Several values in one column, each framed by SEP, so ``instr`` finds whole values."""
+    kept = [v.lower() for v in values if v]
+    return SEP + SEP.join(kept) + SEP if kept else None
+
+
+def digits(text: str | None) -> str:
+    return re.sub(r"\D", "", text or "")
+
+
+def iso_to_ts(iso: str | None) -> int | None:
+    """Unix seconds of an ISO date at midnight UTC (opportunity close dates)."""
+    if not iso:
+        return None
+    d = date.fromisoformat(iso)
+    return int((d - date(1970, 1, 1)).total_seconds())
+
+
+def _first(items: list[Json] | None, sub: str) -> str | None:
+    if items:
+        value = items[0].get(sub)
+        return None if value is None else str(value)
+    return None
+
+
+def _common(rec: Json) -> tuple[Any, ...]:
+    tags = rec.get("tags")
+    return (
+        rec.get("name"),
+        rec.get("date_created"),
+        rec.get("date_modified"),
+        rec.get("assignee_id"),
+        joined(tags) if tags else None,
+        rec.get("interaction_count"),
+        rec.get("date_last_contacted"),
+        0,
+    )
+
+
+def _contact(rec: Json) -> tuple[Any, ...]:
+    phones = rec.get("phone_numbers")
+    socials = rec.get("socials")
+    address = rec.get("address") or {}
+    return (
+        _first(phones, "number"),
+        joined(digits(p.get("number")) for p in phones) if phones else None,
+        joined(x.get("url") for x in socials) if socials else None,
+        address.get("city") or None,
+        address.get("state") or None,
+        address.get("postal_code") or None,
+        address.get("country") or None,
+    )
+
+
+def _person(rec: Json) -> tuple[Any, ...]:
+    emails = rec.get("emails")
+    return (
+        rec.get("first_name"),
+        rec.get("last_name"),
+        rec.get("title"),
+        _first(emails, "email"),
+        joined(e.get("email") for e in emails) if emails else None,
+        _first(rec.get("socials"), "url"),
+        rec.get("company_id"),
+        rec.get("contact_type_id"),
+    )
+
+
+def _company(rec: Json) -> tuple[Any, ...]:
+    return (
+        rec.get("email_domain"),
+        rec.get("contact_type_id"),
+        rec.get("primary_contact_id"),
+        _first(rec.get("websites"), "url"),
+    )
+
+
+def _lead(rec: Json) -> tuple[Any, ...]:
+    email = (rec.get("email") or {}).get("email")
+    return (
+        rec.get("first_name"),
+        rec.get("last_name"),
+        rec.get("company_name"),
+        rec.get("title"),
+        email,
+        joined([email]),
+        rec.get("monetary_value"),
+        rec.get("status_id"),
+        rec.get("customer_source_id"),
+        rec.get("date_last_contacted") or rec.get("date_created"),
+    )
+
+
+_OPPORTUNITY_KEYS = tuple(k for k in KIND_COLUMNS["opportunity"] if k != "close_ts")
+
+
+def _opportunity(rec: Json) -> tuple[Any, ...]:
+    return (*(rec.get(k) for k in _OPPORTUNITY_KEYS), iso_to_ts(rec.get("close_date")))
+
+
+def _project(rec: Json) -> tuple[Any, ...]:
+    res = rec.get("related_resource") or {}
+    return (res.get("type"), res.get("id"), rec.get("status"))
+
+
+def _task(rec: Json) -> tuple[Any, ...]:
+    res = rec.get("related_resource") or {}
+    return (
+        res.get("type"),
+        res.get("id"),
+        rec.get("status"),
+        rec.get("priority"),
+        rec.get("due_date"),
+        rec.get("reminder_date"),
+        rec.get("completed_date"),
+    )
+
+
+def _activity(rec: Json) -> tuple[Any, ...]:
+    parent = rec.get("parent") or {}
+    atype = rec.get("type") or {}
+    return (
+        parent.get("type"),
+        parent.get("id"),
+        atype.get("id"),
+        atype.get("category"),
+        rec.get("user_id"),
+        rec.get("activity_date"),
+    )
+
+
+_EXTRACT: dict[str, tuple[Callable[[Json], tuple[Any, ...]], ...]] = {
+    "person": (_common, _contact, _person),
+    "company": (_common, _contact, _company),
+    "lead": (_common, _contact, _lead),
+    "opportunity": (_common, _opportunity),
+    "project": (_common, _project),
+    "task": (_common, _task),
+    "activity": (_common, _activity),
+}
+
+
+def index_values(kind: str, rec: Json) -> tuple[Any, ...]:
+    """The column values of a record, in ``columns(kind)`` order (hand-written per kind:
+    this runs once per record when loading hundreds of thousands of them)."""
+    out: tuple[Any, ...] = ()
+    for part in _EXTRACT[kind]:
+        out += part(rec)
+    return out
+
+
+class Store:
+    """The sandbox's data. Not thread-safe by design: the event loop serialises all access."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._meta_cache: dict[str, Any] = {}
+        self._next_id: dict[str, int] = {}
+        self.load_seconds: float | None = None
+        self._create_schema()
+
+    # ----------------------------------------------------------------- lifecycle
+    @classmethod
+    def open(cls, path: str) -> Store:
+        """Open (creating if needed) a database; a file gets WAL mode and its parent dirs."""
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        if path != ":memory:":
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA cache_size=-65536")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        return cls(conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-nothing writes (the connection is otherwise in autocommit mode)."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def _create_schema(self) -> None:
+        c = self.conn
+        c.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        c.execute(
+            "CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, email TEXT COLLATE NOCASE,"
+            " token TEXT, data TEXT NOT NULL)"
+        )
+        c.execute(
+            "CREATE TABLE IF NOT EXISTS relations (a_type TEXT, a_id INTEGER, b_type TEXT,"
+            " b_id INTEGER, PRIMARY KEY (a_type, a_id, b_type, b_id)) WITHOUT ROWID"
+        )
+        c.execute("CREATE INDEX IF NOT EXISTS ix_relations_b ON relations (b_type, b_id)")
+        c.execute("CREATE TABLE IF NOT EXISTS webhooks (id INTEGER PRIMARY KEY, data TEXT)")
+        for kind in KINDS:
+            cols = ", ".join(
+                f"{name} {ctype}"
+                for name, ctype in {**COMMON_COLUMNS, **KIND_COLUMNS[kind]}.items()
+            )
+            c.execute(
+                f"CREATE TABLE IF NOT EXISTS r_{kind} (id INTEGER PRIMARY KEY, data TEXT NOT NULL,"
+                f" {cols})"
+            )
+        self._create_indexes()
+
+    def _create_indexes(self) -> None:
+        for kind, cols in INDEXED.items():
+            for col in cols:
+                self.conn.execute(
+                    f"CREATE INDEX IF NOT EXISTS ix_{kind}_{col} ON r_{kind} ({col}, id)"
+                )
+
+    def _drop_indexes(self) -> None:
+        for kind, cols in INDEXED.items():
+            for col in cols:
+                self.conn.execute(f"DROP INDEX IF EXISTS ix_{kind}_{col}")
+
+    # ----------------------------------------------------------------- loading
+    def is_seeded(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM meta WHERE key = 'account'").fetchone() is not None
+
+    def load(self, seed: SeedData, *, close_date_order: str | None = None) -> None:
+        """Replace all data with ``seed`` in one transaction (indexes rebuilt afterwards).
+
+        ``close_date_order`` says how the seed wrote opportunity close dates; when not given it
+        is inferred from the dates themselves (a first part above 12 means day first).
+        """
+        started = time.perf_counter()
+        c = self.conn
+        self._meta_cache.clear()
+        self._next_id.clear()
+        with self.transaction():
+            self._drop_indexes()
+            for table in ("meta", "users", "relations", "webhooks", *(f"r_{k}" for k in KINDS)):
+                c.execute(f"DELETE FROM {table}")
+            for key in META_KEYS:
+                c.execute(
+                    "INSERT INTO meta (key, value) VALUES (?, ?)",
+                    (key, json.dumps(getattr(seed, key))),
+                )
+            c.executemany(
+                "INSERT INTO users (id, email, token, data) VALUES (?, ?, ?, ?)",
+                [
+                    (
+                        u["id"],
+                        u["email"],
+                        u.get("token"),
+                        json.dumps({k: v for k, v in u.items() if k != "token"}),
+                    )
+                    for u in seed.users
+                ],
+            )
+            order = close_date_order
+            for kind, batch in seed.batches():
+                if kind == "relation":
+                    c.executemany(
+                        "INSERT OR IGNORE INTO relations VALUES (?, ?, ?, ?)",
+                        [(r["a_type"], r["a_id"], r["b_type"], r["b_id"]) for r in batch],
+                    )
+                elif kind == "webhook":
+                    c.executemany(
+                        "INSERT INTO webhooks (id, data) VALUES (?, ?)",
+                        [(w["id"], json.dumps(w)) for w in batch],
+                    )
+                elif kind in KINDS:
+                    if kind == "opportunity" and order is None:
+                        order = infer_date_order(r.get("close_date") for r in batch)
+                    self._insert_many(kind, [from_seed(kind, r, order or "MDY") for r in batch])
+            self._create_indexes()
+        c.execute("ANALYZE")
+        self.load_seconds = time.perf_counter() - started
+
+    def _insert_many(self, kind: str, records: list[Json]) -> None:
+        cols = columns(kind)
+        sql = (
+            f"INSERT INTO r_{kind} (id, data, {', '.join(cols)}) "
+            f"VALUES ({', '.join('?' * (len(cols) + 2))})"
+        )
+        dumps = json.JSONEncoder(separators=(",", ":")).encode
+        self.conn.executemany(sql, [(r["id"], dumps(r), *index_values(kind, r)) for r in records])
+
+    # ----------------------------------------------------------------- meta, users, lookups
+    def meta(self, key: str) -> Any:
+        """A lookup list or object from the seed (cached: lookups are read on every request)."""
+        if key not in self._meta_cache:
+            row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            self._meta_cache[key] = json.loads(row[0]) if row else None
+        return self._meta_cache[key]
+
+    def set_meta(self, key: str, value: Any) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, json.dumps(value))
+        )
+        self._meta_cache[key] = value
+
+    def user_by_credentials(self, email: str, token: str) -> Json | None:
+        row = self.conn.execute(
+            "SELECT data FROM users WHERE email = ? AND token = ?", (email, token)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def users_with_tokens(self) -> list[Json]:
+        rows = self.conn.execute("SELECT data, token FROM users ORDER BY id").fetchall()
+        return [
+            {**{k: u[k] for k in ("id", "name", "email")}, "token": token}
+            for u, token in ((json.loads(d), t) for d, t in rows)
+        ]
+
+    def users(self) -> list[Json]:
+        return [json.loads(d) for (d,) in self.conn.execute("SELECT data FROM users ORDER BY id")]
+
+    def user(self, user_id: int) -> Json | None:
+        row = self.conn.execute("SELECT data FROM users WHERE id = ?", (user_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    # ----------------------------------------------------------------- records
+    def next_id(self, kind: str) -> int:
+        """Ids are never reused within a run, even after the highest one is deleted."""
+        if kind not in self._next_id:
+            row = self.conn.execute(f"SELECT max(id) FROM r_{kind}").fetchone()
+            self._next_id[kind] = (row[0] or 0) + 1
+        nid = self._next_id[kind]
+        self._next_id[kind] = nid + 1
+        return nid
+
+    def get(self, kind: str, rid: int, *, include_hidden: bool = True) -> Json | None:
+        row = self.conn.execute(
+            f"SELECT data, hidden FROM r_{kind} WHERE id = ?", (rid,)
+        ).fetchone()
+        if row is None or (row[1] and not include_hidden):
+            return None
+        rec: Json = json.loads(row[0])
+        return rec
+
+    def is_hidden(self, kind: str, rid: int) -> bool:
+        row = self.conn.execute(f"SELECT hidden FROM r_{kind} WHERE id = ?", (rid,)).fetchone()
+        return bool(row and row[0])
+
+    def exists(self, kind: str, rid: int) -> bool:
+        return (
+            self.conn.execute(f"SELECT 1 FROM r_{kind} WHERE id = ?", (rid,)).fetchone() is not None
+        )
+
+    def save(self, kind: str, rec: Json, *, hidden: bool | None = None) -> None:
+        """Insert or replace one record (its id must be set); keeps ``hidden`` unless given."""
+        cols = columns(kind)
+        values = list(index_values(kind, rec))
+        if hidden is None:
+            hidden = self.is_hidden(kind, rec["id"])
+        values[cols.index("hidden")] = int(hidden)
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO r_{kind} (id, data, {', '.join(cols)}) "
+            f"VALUES ({', '.join('?' * (len(cols) + 2))})",
+            (rec["id"], json.dumps(rec, separators=(",", ":")), *values),
+        )
+
+    def delete(self, kind: str, rid: int) -> bool:
+        with self.transaction():
+            cur = self.conn.execute(f"DELETE FROM r_{kind} WHERE id = ?", (rid,))
+            self.conn.execute(
+                "DELETE FROM relations"
+                " WHERE (a_type = ? AND a_id = ?) OR (b_type = ? AND b_id = ?)",
+                (kind, rid, kind, rid),
+            )
+        return cur.rowcount > 0
+
+    def select(
+        self,
+        kind: str,
+        where: str = "1",
+        params: Iterable[Any] = (),
+        order: str = "id",
+        limit: int = -1,
+        offset: int = 0,
+    ) -> list[Json]:
+        rows = self.conn.execute(
+            f"SELECT data FROM r_{kind} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        ).fetchall()
+        return [json.loads(d) for (d,) in rows]
+
+    def count(self, kind: str, where: str = "1", params: Iterable[Any] = ()) -> int:
+        row = self.conn.execute(f"SELECT count(*) FROM r_{kind} WHERE {where}", tuple(params))
+        return int(row.fetchone()[0])
+
+    def ids(self, kind: str, where: str, params: Iterable[Any] = ()) -> list[int]:
+        rows = self.conn.execute(
+            f"SELECT id FROM r_{kind} WHERE {where} ORDER BY id", tuple(params)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def update_where(
+        self, kind: str, where: str, params: Iterable[Any], change: Callable[[Json], Json]
+    ) -> None:
+        """Rewrite every record matching ``where`` (e.g. company_name after a rename)."""
+        for rec in self.select(kind, where, params):
+            self.save(kind, change(rec))
+
+    def tag_counts(self) -> dict[str, dict[str, int]]:
+        """Tag -> kind -> number of records carrying it (tags exist only through records)."""
+        out: dict[str, dict[str, int]] = {}
+        for kind in KINDS[:-1]:
+            rows = self.conn.execute(
+                f"SELECT value, count(*) FROM r_{kind}, json_each(r_{kind}.data, '$.tags')"
+                f" WHERE r_{kind}.tags IS NOT NULL GROUP BY value"
+            )
+            for tag, n in rows:
+                out.setdefault(tag, {})[kind] = n
+        return out
+
+    # ----------------------------------------------------------------- relations
+    def relations_of(self, kind: str, rid: int) -> list[tuple[str, int]]:
+        rows = self.conn.execute(
+            "SELECT b_type, b_id FROM relations WHERE a_type = ? AND a_id = ?"
+            " UNION SELECT a_type, a_id FROM relations WHERE b_type = ? AND b_id = ?",
+            (kind, rid, kind, rid),
+        ).fetchall()
+        return [(t, i) for t, i in rows]
+
+    def add_relation(self, a: tuple[str, int], b: tuple[str, int]) -> None:
+        if not self.has_relation(a, b):
+            self.conn.execute("INSERT OR IGNORE INTO relations VALUES (?, ?, ?, ?)", (*a, *b))
+
+    def has_relation(self, a: tuple[str, int], b: tuple[str, int]) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM relations WHERE (a_type=? AND a_id=? AND b_type=? AND b_id=?)"
+            " OR (a_type=? AND a_id=? AND b_type=? AND b_id=?)",
+            (*a, *b, *b, *a),
+        ).fetchone()
+        return row is not None
+
+    def remove_relation(self, a: tuple[str, int], b: tuple[str, int]) -> bool:
+        cur = self.conn.execute(
+            "DELETE FROM relations WHERE (a_type=? AND a_id=? AND b_type=? AND b_id=?)"
+            " OR (a_type=? AND a_id=? AND b_type=? AND b_id=?)",
+            (*a, *b, *b, *a),
+        )
+        return cur.rowcount > 0
+
+    # ----------------------------------------------------------------- webhooks
+    def list_webhooks(self) -> list[Json]:
+        return [
+            json.loads(d) for (d,) in self.conn.execute("SELECT data FROM webhooks ORDER BY id")
+        ]
+
+    def get_webhook(self, wid: int) -> Json | None:
+        row = self.conn.execute("SELECT data FROM webhooks WHERE id = ?", (wid,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def save_webhook(self, hook: Json) -> Json:
+        if hook.get("id") is None:
+            row = self.conn.execute("SELECT max(id) FROM webhooks").fetchone()
+            hook["id"] = max(row[0] or 0, 17000) + 1
+        self.conn.execute(
+            "INSERT OR REPLACE INTO webhooks (id, data) VALUES (?, ?)",
+            (hook["id"], json.dumps(hook)),
+        )
+        return hook
+
+    def delete_webhook(self, wid: int) -> bool:
+        return self.conn.execute("DELETE FROM webhooks WHERE id = ?", (wid,)).rowcount > 0
+
+    def webhook_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM webhooks").fetchone()[0])
+
+
+# --------------------------------------------------------------------- seed conversion
+def infer_date_order(values: Iterable[str | None]) -> str:
+    """Day-first if any close date has a first part above 12; month-first otherwise."""
+    for v in values:
+        if v and int(v.split("/")[0]) > 12:
+            return "DMY"
+    return "MDY"
+
+
+def parse_close_date(text: str, order: str) -> str:
+    """``M/D/YYYY`` (or ``D/M/YYYY``), padded or not, to ISO; ValueError when invalid."""
+    parts = text.strip().split("/")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+        raise ValueError(text)
+    a, b, year = (int(p) for p in parts)
+    month, day = (a, b) if order == "MDY" else (b, a)
+    return date(year, month, day).isoformat()
+
+
+def format_close_date(iso: str | None, order: str) -> str | None:
+    """Copper's unpadded ``M/D/YYYY`` (or ``D/M/YYYY``) from the stored ISO date."""
+    if not iso:
+        return None
+    d = date.fromisoformat(iso)
+    first, second = (d.month, d.day) if order == "MDY" else (d.day, d.month)
+    return f"{first}/{second}/{d.year}"
+
+
+def from_seed(kind: str, rec: Json, order: str) -> Json:
+    """A seed record (Copper's shape) in storage form."""
+    out = dict(rec)
+    if kind != "activity":
+        cfs = rec.get("custom_fields") or []
+        out["custom_fields"] = {
+            str(cf["custom_field_definition_id"]): cf.get("value")
+            for cf in cfs
+            if cf.get("value") not in (None, [])
+        }
+    if kind == "opportunity" and rec.get("close_date"):
+        out["close_date"] = parse_close_date(rec["close_date"], order)
+    return out

@@ -1,0 +1,231 @@
+"""The settings dialog: where the Copper connection is entered, checked and saved.
+
+Input is checked inline before anything is sent or saved; Test connection runs on the qasync
+loop through an injected coroutine, so the dialog knows nothing of httpx and the UI never blocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from copper_desktop.config import StoredCredentials
+
+ConnectionTester = Callable[[StoredCredentials], Awaitable[str]]
+"""Checks credentials against Copper; returns a line to show ("Acme as Ada") or raises an
+exception whose text is fit to show the user."""
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_credentials(creds: StoredCredentials) -> dict[str, str]:
+    """Per-field messages; empty when the credentials may be saved or tried."""
+    errors: dict[str, str] = {}
+    url = urlsplit(creds.base_url.strip())
+    if url.scheme not in ("http", "https") or not url.hostname:
+        errors["base_url"] = "Enter a URL such as https://api.copper.com/developer_api/v1."
+    elif url.scheme == "http" and not is_loopback(url.hostname):
+        errors["base_url"] = "Use https: plain http is only allowed for this computer (loopback)."
+    if not creds.email.strip():
+        errors["email"] = "Enter the email of the API key's owner."
+    elif not _EMAIL.match(creds.email.strip()):
+        errors["email"] = "This is not a valid email address."
+    if not creds.token.strip():
+        errors["token"] = "Enter the API key (Copper: Settings → Integrations → API Keys)."
+    return errors
+
+
+class SettingsDialog(QDialog):
+    """Signals:
+    saved(StoredCredentials): the user saved valid credentials.
+    sandbox_requested(): the user chose to try the embedded sandbox instead.
+    """
+
+    saved = Signal(object)
+    sandbox_requested = Signal()
+
+    def __init__(
+        self,
+        creds: StoredCredentials,
+        tester: ConnectionTester,
+        *,
+        token_location: str,
+        first_run: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle("Copper connection")
+        self._tester = tester
+        self._test_task: asyncio.Task[None] | None = None
+
+        self.base_url = self._line_edit("baseUrlEdit", "Base URL", creds.base_url)
+        self.email = self._line_edit("emailEdit", "User email", creds.email)
+        self.token = self._line_edit("tokenEdit", "API token", creds.token)
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.show_token = QCheckBox("Show")
+        self.show_token.setObjectName("showTokenCheck")
+        self.show_token.setAccessibleName("Show API token")
+        self.show_token.toggled.connect(self._toggle_token)
+        self.errors = {
+            key: self._error_label(key) for key in ("base_url", "email", "token")
+        }
+        self.token_location = QLabel(token_location)
+        self.token_location.setObjectName("tokenLocationLabel")
+        self.token_location.setAccessibleName("Where the token is stored")
+        self.token_location.setWordWrap(True)
+
+        token_row = QHBoxLayout()
+        token_row.addWidget(self.token, 1)
+        token_row.addWidget(self.show_token)
+        form = QFormLayout()
+        form.addRow("Base URL", self.base_url)
+        form.addRow("", self.errors["base_url"])
+        form.addRow("User email", self.email)
+        form.addRow("", self.errors["email"])
+        form.addRow("API token", token_row)
+        form.addRow("", self.errors["token"])
+        form.addRow("", self.token_location)
+
+        self.test_button = QPushButton("Test connection")
+        self.test_button.setObjectName("testConnectionButton")
+        self.test_button.setAccessibleName("Test connection")
+        self.test_button.clicked.connect(self._start_test)
+        self.test_result = QLabel("")
+        self.test_result.setObjectName("testResultLabel")
+        self.test_result.setAccessibleName("Connection test result")
+        self.test_result.setWordWrap(True)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_result, 1)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.setObjectName("settingsButtons")
+        self.buttons.setAccessibleName("Save or cancel")
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        self.sandbox_button = QPushButton("Try the embedded sandbox")
+        self.sandbox_button.setObjectName("trySandboxButton")
+        self.sandbox_button.setAccessibleName("Try the embedded sandbox")
+        self.sandbox_button.setVisible(first_run)
+        self.sandbox_button.clicked.connect(self._choose_sandbox)
+
+        layout = QVBoxLayout(self)
+        if first_run:
+            intro = QLabel(
+                "Connect Copper Desktop to your Copper account, or try it first on the "
+                "embedded sandbox with demo data."
+            )
+            intro.setObjectName("firstRunIntro")
+            intro.setWordWrap(True)
+            layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addLayout(test_row)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.sandbox_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.buttons)
+        layout.addLayout(bottom)
+
+    def _line_edit(self, name: str, label: str, text: str) -> QLineEdit:
+        edit = QLineEdit(text)
+        edit.setObjectName(name)
+        edit.setAccessibleName(label)
+        edit.textEdited.connect(self._clear_result)
+        return edit
+
+    def _error_label(self, key: str) -> QLabel:
+        label = QLabel("")
+        label.setObjectName(f"{key}Error")
+        label.setAccessibleName(f"{key.replace('_', ' ')} error")
+        label.setStyleSheet("color: #b00020;")
+        label.setVisible(False)
+        return label
+
+    def credentials(self) -> StoredCredentials:
+        return StoredCredentials(
+            base_url=self.base_url.text().strip().rstrip("/"),
+            email=self.email.text().strip(),
+            token=self.token.text().strip(),
+        )
+
+    def _toggle_token(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.token.setEchoMode(mode)
+
+    def _clear_result(self) -> None:
+        self.test_result.clear()
+
+    def _show_errors(self, creds: StoredCredentials) -> bool:
+        errors = validate_credentials(creds)
+        for key, label in self.errors.items():
+            label.setText(errors.get(key, ""))
+            label.setVisible(key in errors)
+        return not errors
+
+    def _save(self) -> None:
+        creds = self.credentials()
+        if self._show_errors(creds):
+            self.saved.emit(creds)
+            self.accept()
+
+    def _choose_sandbox(self) -> None:
+        self.sandbox_requested.emit()
+        self.accept()
+
+    def _start_test(self) -> None:
+        creds = self.credentials()
+        if not self._show_errors(creds):
+            return
+        if self._test_task is not None:
+            self._test_task.cancel()
+        self.test_button.setEnabled(False)
+        self.test_result.setText("Connecting…")
+        self._test_task = asyncio.ensure_future(self._run_test(creds))
+
+    async def _run_test(self, creds: StoredCredentials) -> None:
+        try:
+            line = await self._tester(creds)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # every failure is shown, none escapes into Qt
+            self.test_result.setText(f"Failed: {exc}")
+        else:
+            self.test_result.setText(f"Connected: {line}")
+        finally:
+            self.test_button.setEnabled(True)
+
+    def done(self, result: int) -> None:
+        """Closing the dialog abandons a connection test still under way."""
+        if self._test_task is not None and not self._test_task.done():
+            self._test_task.cancel()
+        super().done(result)
