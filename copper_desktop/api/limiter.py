@@ -13,6 +13,7 @@ entries, driven by asyncio, no polling, no threads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 __all__ = ["Backoff", "Permit", "RateLimits", "RetryPolicy", "SlidingWindowLimiter"]
 
 Clock = Callable[[], float]
+_RNG = random.Random()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +47,8 @@ class Backoff:
 
     def delay(self, retry: int, rng: random.Random | None = None) -> float:
         """Wait before retry number ``retry`` (0-based)."""
-        step = min(self.cap_s, self.base_s * (2 ** max(0, retry)))
-        return step / 2 + (rng or random).uniform(0, step / 2)
+        step: float = min(self.cap_s, self.base_s * 2.0 ** max(0, retry))
+        return step / 2 + (rng or _RNG).uniform(0, step / 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,9 @@ class RetryPolicy:
 
     rate_limited: Backoff = Backoff(base_s=1.0, cap_s=60.0, max_retries=8)
     transient: Backoff = Backoff(base_s=0.5, cap_s=8.0, max_retries=4)
+    settle_s: float = 5.0
+    """After a timeout, wait at least this long before looking for a create's effect: a
+    server that is merely slow may still commit the request it stopped answering."""
     max_retry_after_s: float = 300.0
     """A ``Retry-After`` above this is treated as this (a broken header must not hang the app)."""
 
@@ -162,10 +167,8 @@ class SlidingWindowLimiter:
                         # Nothing finished yet: wait for the next finish to start its clock.
                         wait = min(finished) + self.window_s - now if finished else None
                     self._event.clear()
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._event.wait(), wait)
-                    except TimeoutError:
-                        pass
         finally:
             self._waiting -= 1
         self._changed()

@@ -9,7 +9,8 @@ filters, §3.3 sort keys, §4 shapes, §7 update rules); custom fields join at r
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -128,10 +129,7 @@ class FilterType(StrEnum):
     CUSTOM_CHECKBOX = "custom_checkbox"  # value: bool
 
 
-RANGE_FILTERS = frozenset(
-    {FilterType.DATE_RANGE, FilterType.NUMBER_RANGE, FilterType.CUSTOM_RANGE}
-)
-FOLLOWED_CHOICES_VALUES = (1, 2)
+RANGE_FILTERS = frozenset({FilterType.DATE_RANGE, FilterType.NUMBER_RANGE, FilterType.CUSTOM_RANGE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +146,7 @@ class FieldSpec:
 
     key: str
     label: str
-    type: FieldType
+    type: FieldType = FieldType.TEXT
     editability: Editability = Editability.EDITABLE
     required: bool = False
     lookup: LookupKind | None = None
@@ -264,7 +262,7 @@ class EntitySpec:
     default_columns: tuple[str, ...] = ()
     related: tuple[str, ...] = ()  # entity keys this one may be related to (§11)
     webhook_type: str | None = None
-    _by_key: Mapping[str, FieldSpec] = field(init=False, repr=False, compare=False)
+    _by_key: Mapping[str, FieldSpec] = dataclass_field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", MappingProxyType({f.key: f for f in self.fields}))
@@ -307,17 +305,25 @@ _RO = Editability.READ_ONLY
 _CO = Editability.CREATE_ONLY
 
 
-def _f(key: str, label: str, type_: FieldType = FieldType.TEXT, **kw: object) -> FieldSpec:
-    return FieldSpec(key, label, type_, **kw)  # type: ignore[arg-type]
+_f = FieldSpec
 
 
-def _ref(key: str, label: str, lookup: LookupKind, **kw: object) -> FieldSpec:
-    return FieldSpec(key, label, FieldType.REF, lookup=lookup, **kw)  # type: ignore[arg-type]
+def _ref(
+    key: str,
+    label: str,
+    lookup: LookupKind,
+    *,
+    editability: Editability = Editability.EDITABLE,
+    sort_by: str | None = None,
+) -> FieldSpec:
+    return FieldSpec(key, label, FieldType.REF, editability, lookup=lookup, sort_by=sort_by)
 
 
-def _enum(key: str, label: str, values: tuple[str, ...], **kw: object) -> FieldSpec:
+def _enum(
+    key: str, label: str, values: tuple[str, ...], *, sort_by: str | None = None
+) -> FieldSpec:
     choices = tuple(Choice(v, v) for v in values)
-    return FieldSpec(key, label, FieldType.ENUM, choices=choices, **kw)  # type: ignore[arg-type]
+    return FieldSpec(key, label, FieldType.ENUM, choices=choices, sort_by=sort_by)
 
 
 def _id() -> FieldSpec:
@@ -328,24 +334,32 @@ def _name() -> FieldSpec:
     return FieldSpec("name", "Name", FieldType.TEXT, required=True, sort_by="name")
 
 
-def _stamps() -> tuple[FieldSpec, ...]:
+def _stamps(*, sortable: bool = True) -> tuple[FieldSpec, ...]:
     return (
-        FieldSpec("date_created", "Created", FieldType.DATETIME, _RO, sort_by="date_created"),
-        FieldSpec("date_modified", "Modified", FieldType.DATETIME, _RO, sort_by="date_modified"),
-    )
+        FieldSpec("date_created", "Created", FieldType.DATETIME, _RO,
+                  sort_by="date_created" if sortable else None),
+        FieldSpec("date_modified", "Modified", FieldType.DATETIME, _RO,
+                  sort_by="date_modified" if sortable else None),
+    )  # fmt: skip
 
 
 def _name_parts(*, sortable: bool) -> tuple[FieldSpec, ...]:
     # Copper derives the parts from `name` (§4), so the editor changes `name` only.
     return (
         FieldSpec("prefix", "Prefix", FieldType.TEXT, _RO),
-        FieldSpec("first_name", "First name", FieldType.TEXT, _RO,
-                  sort_by="first_name" if sortable else None),
+        FieldSpec(
+            "first_name",
+            "First name",
+            FieldType.TEXT,
+            _RO,
+            sort_by="first_name" if sortable else None,
+        ),
         FieldSpec("middle_name", "Middle name", FieldType.TEXT, _RO),
-        FieldSpec("last_name", "Last name", FieldType.TEXT, _RO,
-                  sort_by="last_name" if sortable else None),
+        FieldSpec(
+            "last_name", "Last name", FieldType.TEXT, _RO, sort_by="last_name" if sortable else None
+        ),
         FieldSpec("suffix", "Suffix", FieldType.TEXT, _RO),
-    )  # fmt: skip
+    )
 
 
 def _ids(lookup: LookupKind | None, label: str = "IDs") -> FilterSpec:
@@ -412,8 +426,9 @@ TASK_STATUSES = ("Open", "Completed")
 TASK_PRIORITIES = ("None", "High")
 PROJECT_STATUSES = ("Open", "Completed")
 
-_CRUD = frozenset({Operation.SEARCH, Operation.GET, Operation.CREATE, Operation.UPDATE,
-                   Operation.DELETE})  # fmt: skip
+_CRUD = frozenset(
+    {Operation.SEARCH, Operation.GET, Operation.CREATE, Operation.UPDATE, Operation.DELETE}
+)
 _CF = FieldSpec("custom_fields", "Custom fields", FieldType.CUSTOM_FIELDS)
 _TAGS_FIELD = FieldSpec("tags", "Tags", FieldType.TAGS)
 _DETAILS = FieldSpec("details", "Details", FieldType.MULTILINE)
@@ -456,8 +471,13 @@ PEOPLE = EntitySpec(
     plural_label="People",
     path="people",
     operations=_CRUD
-    | {Operation.BULK_CREATE, Operation.BULK_UPDATE, Operation.ACTIVITIES, Operation.RELATED,
-       Operation.FETCH_BY_EMAIL},  # fmt: skip
+    | {
+        Operation.BULK_CREATE,
+        Operation.BULK_UPDATE,
+        Operation.ACTIVITIES,
+        Operation.RELATED,
+        Operation.FETCH_BY_EMAIL,
+    },
     fields=_PEOPLE_FIELDS,
     filters=(
         _ids(LookupKind.PEOPLE),
@@ -478,8 +498,15 @@ PEOPLE = EntitySpec(
     ),
     sort_options=_sorts(_PEOPLE_FIELDS, *_address_sorts()),
     default_sort="first_name",
-    default_columns=("name", "title", "company_name", "emails", "phone_numbers", "assignee_id",
-                     "date_modified"),  # fmt: skip
+    default_columns=(
+        "name",
+        "title",
+        "company_name",
+        "emails",
+        "phone_numbers",
+        "assignee_id",
+        "date_modified",
+    ),
     related=("companies", "opportunities", "tasks", "projects"),
     webhook_type="person",
 )
@@ -501,10 +528,11 @@ _COMPANY_FIELDS = (
     _f("websites", "Websites", FieldType.WEBSITE_LIST, sort_by="primary_website"),
     _TAGS_FIELD,
     _CF,
-    FieldSpec("interaction_count", "Interactions", FieldType.INTEGER, _RO,
-              sort_by="interaction_count"),
+    FieldSpec(
+        "interaction_count", "Interactions", FieldType.INTEGER, _RO, sort_by="interaction_count"
+    ),
     *_stamps(),
-)  # fmt: skip
+)
 
 COMPANIES = EntitySpec(
     key="companies",
@@ -538,8 +566,14 @@ COMPANIES = EntitySpec(
         SortOption("last_interaction", "Last interaction"),
     ),
     default_sort="date_modified",
-    default_columns=("name", "email_domain", "phone_numbers", "assignee_id", "contact_type_id",
-                     "date_modified"),  # fmt: skip
+    default_columns=(
+        "name",
+        "email_domain",
+        "phone_numbers",
+        "assignee_id",
+        "contact_type_id",
+        "date_modified",
+    ),
     related=("opportunities", "people", "tasks", "projects"),
     webhook_type="company",
 )
@@ -561,8 +595,14 @@ _LEAD_FIELDS = (
     # The status name is derived from status_id; the editor changes status_id.
     _f("status", "Status name", editability=_RO),
     _ref("customer_source_id", "Source", LookupKind.CUSTOMER_SOURCES),
-    _f("monetary_value", "Value", FieldType.MONEY, currency_key="monetary_unit", sort_by="value",
-       minimum=0),
+    _f(
+        "monetary_value",
+        "Value",
+        FieldType.MONEY,
+        currency_key="monetary_unit",
+        sort_by="value",
+        minimum=0,
+    ),
     _f("monetary_unit", "Currency", FieldType.CURRENCY_CODE),
     _DETAILS,
     _f("socials", "Social profiles", FieldType.SOCIAL_LIST),
@@ -575,9 +615,13 @@ _LEAD_FIELDS = (
     # ⚠ Uncertain keys (third-party schema only, §4): known so they are displayed, never sent.
     _f("converted_at", "Converted", FieldType.DATETIME, editability=_RO),
     _ref("converted_contact_id", "Converted to person", LookupKind.PEOPLE, editability=_RO),
-    _ref("converted_opportunity_id", "Converted to opportunity", LookupKind.OPPORTUNITIES,
-         editability=_RO),
-)  # fmt: skip
+    _ref(
+        "converted_opportunity_id",
+        "Converted to opportunity",
+        LookupKind.OPPORTUNITIES,
+        editability=_RO,
+    ),
+)
 
 LEADS = EntitySpec(
     key="leads",
@@ -586,8 +630,14 @@ LEADS = EntitySpec(
     plural_label="Leads",
     path="leads",
     operations=_CRUD
-    | {Operation.BULK_CREATE, Operation.BULK_UPDATE, Operation.CONVERT, Operation.ACTIVITIES,
-       Operation.RELATED, Operation.UPSERT},  # fmt: skip
+    | {
+        Operation.BULK_CREATE,
+        Operation.BULK_UPDATE,
+        Operation.CONVERT,
+        Operation.ACTIVITIES,
+        Operation.RELATED,
+        Operation.UPSERT,
+    },
     fields=_LEAD_FIELDS,
     filters=(
         _ids(LookupKind.LEADS),
@@ -611,8 +661,15 @@ LEADS = EntitySpec(
         _LEAD_FIELDS, *_address_sorts(), SortOption("inactive_days", "Inactive days")
     ),
     default_sort="name",
-    default_columns=("name", "company_name", "email", "status_id", "assignee_id",
-                     "monetary_value", "date_modified"),  # fmt: skip
+    default_columns=(
+        "name",
+        "company_name",
+        "email",
+        "status_id",
+        "assignee_id",
+        "monetary_value",
+        "date_modified",
+    ),
     related=("tasks",),
     webhook_type="lead",
 )
@@ -633,32 +690,50 @@ _OPPORTUNITY_FIELDS = (
     _enum("status", "Status", OPPORTUNITY_STATUSES, sort_by="status"),
     _enum("priority", "Priority", OPPORTUNITY_PRIORITIES, sort_by="priority"),
     _f("close_date", "Close date", FieldType.CLOSE_DATE, sort_by="close_date"),
-    _f("monetary_value", "Value", FieldType.MONEY, currency_key="monetary_unit", sort_by="value",
-       minimum=0),
+    _f(
+        "monetary_value",
+        "Value",
+        FieldType.MONEY,
+        currency_key="monetary_unit",
+        sort_by="value",
+        minimum=0,
+    ),
     _f("monetary_unit", "Currency", FieldType.CURRENCY_CODE),
-    _f("win_probability", "Win probability", FieldType.PERCENT, sort_by="win_probability",
-       minimum=0, maximum=100),
-    _ref("customer_source_id", "Source", LookupKind.CUSTOMER_SOURCES,
-         sort_by="customer_source_id"),
+    _f(
+        "win_probability",
+        "Win probability",
+        FieldType.PERCENT,
+        sort_by="win_probability",
+        minimum=0,
+        maximum=100,
+    ),
+    _ref("customer_source_id", "Source", LookupKind.CUSTOMER_SOURCES, sort_by="customer_source_id"),
     _ref("loss_reason_id", "Loss reason", LookupKind.LOSS_REASONS),
     _DETAILS,
     _TAGS_FIELD,
     _CF,
-    FieldSpec("interaction_count", "Interactions", FieldType.INTEGER, _RO,
-              sort_by="interaction_count"),
-    FieldSpec("date_last_contacted", "Last contacted", FieldType.DATETIME, _RO,
-              sort_by="last_interaction"),
+    FieldSpec(
+        "interaction_count", "Interactions", FieldType.INTEGER, _RO, sort_by="interaction_count"
+    ),
+    FieldSpec(
+        "date_last_contacted", "Last contacted", FieldType.DATETIME, _RO, sort_by="last_interaction"
+    ),
     _f("date_stage_changed", "Stage changed", FieldType.DATETIME, editability=_RO),
     _f("converted_unit", "Converted currency", FieldType.CURRENCY_CODE, editability=_RO),
-    _f("converted_value", "Converted value", FieldType.MONEY, editability=_RO,
-       currency_key="converted_unit"),
+    _f(
+        "converted_value",
+        "Converted value",
+        FieldType.MONEY,
+        editability=_RO,
+        currency_key="converted_unit",
+    ),
     _f("leads_converted_from", "Converted from leads", FieldType.JSON, editability=_RO),
     _f("date_lead_created", "Lead created", FieldType.DATETIME, editability=_RO),
     *_stamps(),
     # ⚠ Uncertain keys (third-party schema only, §4).
     _f("pipeline_type", "Pipeline type", editability=_RO),
     _f("pipeline_is_revenue", "Revenue pipeline", FieldType.BOOLEAN, editability=_RO),
-)  # fmt: skip
+)
 
 OPPORTUNITIES = EntitySpec(
     key="opportunities",
@@ -707,8 +782,15 @@ OPPORTUNITIES = EntitySpec(
         SortOption("deal_last_stage", "Last stage"),
     ),
     default_sort="name",
-    default_columns=("name", "company_name", "pipeline_stage_id", "status", "monetary_value",
-                     "close_date", "assignee_id"),  # fmt: skip
+    default_columns=(
+        "name",
+        "company_name",
+        "pipeline_stage_id",
+        "status",
+        "monetary_value",
+        "close_date",
+        "assignee_id",
+    ),
     related=("companies", "people", "tasks", "projects"),
     webhook_type="opportunity",
 )
@@ -770,8 +852,9 @@ _TASK_FIELDS = (
     _f("due_date", "Due", FieldType.DATETIME, sort_by="due_date"),
     _f("reminder_date", "Reminder", FieldType.DATETIME, sort_by="reminder_date"),
     # Set by Copper when the status goes Open → Completed (§7).
-    _f("completed_date", "Completed", FieldType.DATETIME, editability=_RO,
-       sort_by="completed_date"),
+    _f(
+        "completed_date", "Completed", FieldType.DATETIME, editability=_RO, sort_by="completed_date"
+    ),
     _enum("status", "Status", TASK_STATUSES, sort_by="status"),
     _enum("priority", "Priority", TASK_PRIORITIES, sort_by="priority"),
     _ref("custom_activity_type_id", "Task type", LookupKind.CUSTOM_ACTIVITY_TYPES),
@@ -779,7 +862,7 @@ _TASK_FIELDS = (
     _TAGS_FIELD,
     _CF,
     *_stamps(),
-)  # fmt: skip
+)
 
 TASKS = EntitySpec(
     key="tasks",
@@ -826,15 +909,16 @@ ACTIVITIES = EntitySpec(
     fields=(
         _id(),
         FieldSpec("parent", "Regarding", FieldType.PARENT, _CO, required=True),
-        FieldSpec("type", "Type", FieldType.ACTIVITY_TYPE, required=True,
-                  lookup=LookupKind.ACTIVITY_TYPES),
+        FieldSpec(
+            "type", "Type", FieldType.ACTIVITY_TYPE, required=True, lookup=LookupKind.ACTIVITY_TYPES
+        ),
         _DETAILS,
         _f("activity_date", "Date", FieldType.DATETIME),
         _ref("user_id", "User", LookupKind.USERS, editability=_RO),
         _f("old_value", "Old value", FieldType.JSON, editability=_RO),
         _f("new_value", "New value", FieldType.JSON, editability=_RO),
-        *_stamps(),
-    ),  # fmt: skip
+        *_stamps(sortable=False),  # activities have no documented sort keys
+    ),
     filters=(
         FilterSpec("parent", "Regarding", FilterType.PARENT),
         FilterSpec(
@@ -865,15 +949,27 @@ WEBHOOKS = EntitySpec(
         _id(),
         FieldSpec("target", "Target URL", FieldType.URL, required=True),
         # PUT changes only target, secret, headers and custom_field_computed_values (§12).
-        FieldSpec("type", "Entity type", FieldType.ENUM, _CO, required=True,
-                  choices=tuple(Choice(t, t) for t in WEBHOOK_TYPES)),
-        FieldSpec("event", "Event", FieldType.ENUM, _CO, required=True,
-                  choices=tuple(Choice(e, e) for e in WEBHOOK_EVENTS)),
+        FieldSpec(
+            "type",
+            "Entity type",
+            FieldType.ENUM,
+            _CO,
+            required=True,
+            choices=tuple(Choice(t, t) for t in WEBHOOK_TYPES),
+        ),
+        FieldSpec(
+            "event",
+            "Event",
+            FieldType.ENUM,
+            _CO,
+            required=True,
+            choices=tuple(Choice(e, e) for e in WEBHOOK_EVENTS),
+        ),
         _f("secret", "Secret", FieldType.STRING_MAP),
         _f("headers", "Headers", FieldType.STRING_MAP),
         _f("custom_field_computed_values", "Computed custom field values", FieldType.BOOLEAN),
         _f("created_at", "Created", FieldType.DATETIME, editability=_RO),
-    ),  # fmt: skip
+    ),
     default_columns=("type", "event", "target", "created_at"),
 )
 

@@ -125,7 +125,9 @@ def parse_rule(data: Any, rule_id: int) -> FaultRule:
     return rule
 
 
-def _number(data: Json, key: str, default: float, *, low: float, high: float | None = None) -> float:
+def _number(
+    data: Json, key: str, default: float, *, low: float, high: float | None = None
+) -> float:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise FaultRuleError(f"{key} must be a number")

@@ -1166,13 +1166,13 @@ class _Run:
             close: int | None = NOW + r.randrange(-30, 180) * _DAY
             if r.random() < 0.05:
                 close = None
-        else:
-            close = created + int(r.random() * (NOW - created))
+        else:  # decided within a few months of creation
+            close = min(created + r.randrange(14, 240) * _DAY, NOW - _DAY)
         value = float(r.randrange(1, 500) * 500)
         unit, rate = ("USD", 1.0) if r.random() < 0.85 else r.choice(_FOREIGN_UNITS)
         converted = unit != "USD"
-        tail = r.random()
-        stage_changed = created + int(tail * (NOW - created))
+        last_move = NOW if close is None or status == "Open" else close
+        stage_changed = created + int(r.random() * (last_move - created))
         modified = max(gen._modified(r, created), stage_changed)
         company_id = ID_BASES["company"] + company if company >= 0 else None
         contact_id = ID_BASES["person"] + contact if contact is not None else None

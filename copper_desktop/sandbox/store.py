@@ -245,11 +245,14 @@ def _lead(rec: Json) -> tuple[Any, ...]:
     )
 
 
-_OPPORTUNITY_KEYS = tuple(k for k in KIND_COLUMNS["opportunity"] if k != "close_ts")
+_OPPORTUNITY_KEYS = tuple(KIND_COLUMNS["opportunity"])
 
 
 def _opportunity(rec: Json) -> tuple[Any, ...]:
-    return (*(rec.get(k) for k in _OPPORTUNITY_KEYS), iso_to_ts(rec.get("close_date")))
+    return tuple(
+        iso_to_ts(rec.get("close_date")) if k == "close_ts" else rec.get(k)
+        for k in _OPPORTUNITY_KEYS
+    )
 
 
 def _project(rec: Json) -> tuple[Any, ...]:

@@ -131,16 +131,21 @@ def test_unset_values_are_null_or_empty_with_checkbox_false(api: httpx.Client) -
     assert person["emails"] == [] and person["tags"] == [] and person["address"] is None
     assert person["leads_converted_from"] == [] and person["interaction_count"] == 0
     for d in definitions(api, "person"):
-        expected = (
-            [] if d["data_type"] in ("MultiSelect", "Connect") else
-            False if d["data_type"] == "Checkbox" else None
-        )  # fmt: skip
+        expected: Any = None
+        if d["data_type"] in ("MultiSelect", "Connect"):
+            expected = []
+        elif d["data_type"] == "Checkbox":
+            expected = False
         assert cf(person, d["id"]) == expected, d
 
 
 def test_name_is_split_into_parts_and_parts_rebuild_the_name(api: httpx.Client) -> None:
     person = new_person(api, name="Dr. Jane Quinn Public, Jr.")
-    assert (person["prefix"], person["first_name"], person["middle_name"]) == ("Dr.", "Jane", "Quinn")
+    assert (person["prefix"], person["first_name"], person["middle_name"]) == (
+        "Dr.",
+        "Jane",
+        "Quinn",
+    )
     assert (person["last_name"], person["suffix"]) == ("Public", "Jr.")
     changed = ok(api.put(f"/people/{person['id']}", json={"last_name": "Private"}))
     assert changed["name"] == "Dr. Jane Quinn Private, Jr."
@@ -191,9 +196,18 @@ def test_arrays_and_address_are_replaced_whole(api: httpx.Client) -> None:
     person = new_person(
         api,
         tags=["a", "b"],
-        phone_numbers=[{"number": "111", "category": "work"}, {"number": "222", "category": "home"}],
-        address={"street": "1 Main", "city": "Austin", "state": "TX", "postal_code": "7", "country": "US"},
-    )  # fmt: skip
+        phone_numbers=[
+            {"number": "111", "category": "work"},
+            {"number": "222", "category": "home"},
+        ],
+        address={
+            "street": "1",
+            "city": "Austin",
+            "state": "TX",
+            "postal_code": "7",
+            "country": "US",
+        },
+    )
     body = {
         "tags": ["c"],
         "phone_numbers": [{"number": "333", "category": "mobile"}],
@@ -392,8 +406,18 @@ def test_activity_crud_defaults_and_user_only_types(
             "details": "A note"}  # fmt: skip
     act = ok(api.post("/activities", json=body))
     assert set(act) == set(
-        "id parent type user_id details activity_date old_value new_value date_created "
-        "date_modified".split()
+        [
+            "id",
+            "parent",
+            "type",
+            "user_id",
+            "details",
+            "activity_date",
+            "old_value",
+            "new_value",
+            "date_created",
+            "date_modified",
+        ]
     )
     assert act["user_id"] == admin["id"] and isinstance(act["activity_date"], int)
     assert ok(api.get(f"/activities/{act['id']}")) == act

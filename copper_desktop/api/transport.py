@@ -1,0 +1,424 @@
+"""The HTTP core under every operation: one connection pool, auth, throttling, retries.
+
+Retry rules (see the ``client`` module docstring for the whole design):
+
+* a **429** means Copper did not process the request, so every request is retried after a
+  backoff (``Retry-After`` when given); the pause is shared, so the whole app slows down
+  instead of hammering Copper;
+* a failure **before sending** (connection refused, connect timeout) is retried for every
+  request: nothing reached Copper;
+* a failure **after sending** (5xx, read timeout, dropped connection, unreadable 200) leaves
+  the outcome unknown: *safe* requests (reads and idempotent writes) are retried with backoff,
+  *unsafe* ones (creates, conversions) first call their ``recover`` check, which looks for the
+  effect in Copper, and are retried only when the effect is not there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from .errors import (
+    CopperError,
+    InsecureURLError,
+    MalformedResponseError,
+    NetworkError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    RequestTimeoutError,
+    ServerError,
+    error_from_response,
+)
+from .events import ClientEvent, ClientStatus, Observer, RetryEvent, RetryReason
+from .limiter import Permit, RateLimits, RetryPolicy, SlidingWindowLimiter
+from .secret import Credentials, is_loopback_host
+
+__all__ = ["Answer", "Recover", "Timeouts", "Transport"]
+
+log = logging.getLogger("copper_desktop.api")
+
+TOKEN_HEADER = "X-PW-AccessToken"
+_REDACTED = "[redacted]"
+
+Recover = Callable[[float], Awaitable[Any | None]]
+"""Given when the unsafe request was sent (server clock, unix seconds), find its effect in
+Copper and return what the request would have returned, or None when it did not happen."""
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    connect_s: float = 10.0
+    read_s: float = 30.0
+    write_s: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A successful answer: parsed JSON, headers, and whether it came from a recovery check."""
+
+    data: Any
+    headers: httpx.Headers
+    recovered: bool = False
+
+
+class _Failure(Exception):
+    """Internal: a failed attempt, with what the retry logic must know about it."""
+
+    def __init__(self, error: CopperError, reason: RetryReason, sent: bool) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.reason = reason
+        self.sent = sent
+
+
+class _TokenAuth(httpx.Auth):
+    """Adds the token to each request at the last moment, so no client-level header holds it."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        self._credentials = credentials
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        request.headers[TOKEN_HEADER] = self._credentials.token.reveal()
+        yield request
+
+    def __repr__(self) -> str:
+        return "_TokenAuth(<hidden>)"
+
+
+def scrub(exc: BaseException) -> None:
+    """Replace the request httpx attached to its exception by one without the token."""
+    if not isinstance(exc, httpx.HTTPError):
+        return
+    try:
+        request = exc.request
+    except RuntimeError:
+        return
+    headers = [
+        (k, _REDACTED if k.lower() == TOKEN_HEADER.lower() else v)
+        for k, v in request.headers.items()
+    ]
+    exc.request = httpx.Request(request.method, request.url, headers=headers)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def check_base_url(base_url: str) -> str:
+    """https anywhere; plain http only to loopback (the sandbox). Anything else is refused."""
+    url = httpx.URL(base_url)
+    if url.scheme == "https":
+        return base_url.rstrip("/")
+    if url.scheme == "http" and is_loopback_host(base_url):
+        return base_url.rstrip("/")
+    raise InsecureURLError(
+        f"Refusing {url.scheme}://{url.host}: Copper must be reached over https "
+        "(plain http is allowed only for a sandbox on this computer)."
+    )
+
+
+class Transport:
+    """Sends requests through the shared pool, the limiters and the retry rules."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        limits: RateLimits,
+        retry: RetryPolicy,
+        timeouts: Timeouts,
+        max_connections: int,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.base_url = check_base_url(base_url)
+        self.credentials = credentials
+        self.retry = retry
+        self._rng = rng or random.Random()
+        self._observers: list[Observer] = []
+        self.limiter = SlidingWindowLimiter(
+            limits.per_window, limits.window_s, on_change=self._status_changed
+        )
+        self.bulk_limiter = SlidingWindowLimiter(limits.bulk_per_window, limits.bulk_window_s)
+        self._slots = asyncio.Semaphore(max_connections)
+        self._in_flight = 0
+        self._queued = 0
+        self._clock_offset: float | None = None
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            auth=_TokenAuth(credentials),
+            headers={
+                "X-PW-Application": "developer_api",
+                "X-PW-UserEmail": credentials.email,
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+            },
+            timeout=httpx.Timeout(
+                connect=timeouts.connect_s, read=timeouts.read_s, write=timeouts.write_s, pool=None
+            ),
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            verify=True,
+            follow_redirects=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @property
+    def closed(self) -> bool:
+        return self._http.is_closed
+
+    # ------------------------------------------------------------------ observers
+    def subscribe(self, observer: Observer) -> Callable[[], None]:
+        self._observers.append(observer)
+
+        def unsubscribe() -> None:
+            if observer in self._observers:
+                self._observers.remove(observer)
+
+        return unsubscribe
+
+    def status(self) -> ClientStatus:
+        lim = self.limiter
+        return ClientStatus(
+            in_flight=self._in_flight,
+            queued=self._queued,
+            headroom=lim.headroom(),
+            limit=lim.limit,
+            window_s=lim.window_s,
+            paused_s=lim.paused_for(),
+        )
+
+    def _emit(self, event: ClientEvent) -> None:
+        for observer in list(self._observers):
+            try:
+                observer(event)
+            except Exception:
+                log.exception("a client observer failed")
+
+    def _status_changed(self) -> None:
+        if self._observers:
+            self._emit(self.status())
+
+    # ------------------------------------------------------------------ clocks
+    def server_now(self) -> float:
+        """Copper's clock (from the latest ``Date`` header), for created-date windows."""
+        return time.time() + (self._clock_offset or 0.0)
+
+    @property
+    def clock_known(self) -> bool:
+        return self._clock_offset is not None
+
+    def _learn_clock(self, headers: httpx.Headers) -> None:
+        date = headers.get("date")
+        if not date:
+            return
+        try:
+            server = email.utils.parsedate_to_datetime(date).timestamp()
+        except (TypeError, ValueError):
+            return
+        self._clock_offset = server - time.time()
+
+    # ------------------------------------------------------------------ one attempt
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        params: Mapping[str, Any] | None,
+        bulk: bool,
+    ) -> Answer:
+        request = self._http.build_request(
+            method, path.lstrip("/"), json=body, params=_clean_params(params)
+        )
+        permits: list[Permit] = []
+        self._queued += 1
+        self._status_changed()
+        queued = True
+        try:
+            async with self._slots:
+                try:
+                    if bulk:
+                        permits.append(await self.bulk_limiter.acquire())
+                    permits.append(await self.limiter.acquire())
+                except BaseException:
+                    for p in permits:
+                        p.revoke()
+                    raise
+                self._queued -= 1
+                queued = False
+                self._in_flight += 1
+                self._status_changed()
+                started = time.monotonic()
+                try:
+                    response = await self._http.send(request)
+                except httpx.HTTPError as exc:
+                    scrub(exc)
+                    raise _transport_failure(exc, method, path) from exc
+                finally:
+                    for p in permits:
+                        p.finish()
+                    self._in_flight -= 1
+                    self._status_changed()
+        finally:
+            if queued:
+                self._queued -= 1
+                self._status_changed()
+        log.debug(
+            "%s %s -> %d in %.0f ms",
+            method,
+            path,
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+        )
+        self._learn_clock(response.headers)
+        return self._answer(response, method, path)
+
+    def _answer(self, response: httpx.Response, method: str, path: str) -> Answer:
+        status = response.status_code
+        content = response.content
+        if 200 <= status < 300:
+            if not content.strip():
+                return Answer(None, response.headers)
+            try:
+                data = response.json()
+            except ValueError:
+                err = MalformedResponseError(status=status, method=method, path=path)
+                raise _Failure(err, "malformed", sent=True) from None
+            return Answer(data, response.headers)
+        error = error_from_response(
+            status,
+            content,
+            content_type=response.headers.get("content-type", ""),
+            retry_after=parse_retry_after(response.headers.get("retry-after")),
+            method=method,
+            path=path,
+        )
+        if isinstance(error, ServerError):
+            raise _Failure(error, "server_error", sent=True)
+        raise error
+
+    # ------------------------------------------------------------------ retries
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: Mapping[str, Any] | None = None,
+        bulk: bool = False,
+        safe: bool = True,
+        recover: Recover | None = None,
+    ) -> Answer:
+        """One operation, retried as the module docstring says.
+
+        ``safe`` requests may be sent again freely. Unsafe ones are sent again only after
+        ``recover`` found no trace of the previous attempt; without ``recover`` an unknown
+        outcome raises OutcomeUnknownError at once.
+        """
+        policy = self.retry
+        transient = 0
+        limited = 0
+        while True:
+            sent_at = self.server_now()
+            try:
+                return await self._send(method, path, body, params, bulk)
+            except RateLimitedError as err:
+                if limited >= policy.rate_limited.max_retries:
+                    raise
+                if err.retry_after is not None:
+                    delay = min(err.retry_after, policy.max_retry_after_s)
+                    delay += self._rng.uniform(0, 0.1 * delay + 0.05)
+                else:
+                    delay = policy.rate_limited.delay(limited, self._rng)
+                limited += 1
+                log.info("429 on %s %s; retrying in %.1f s", method, path, delay)
+                self.limiter.pause(delay)
+                self._emit(RetryEvent("rate_limited", delay, limited, method, path))
+                # The retry waits in the limiter, behind the shared pause.
+            except _Failure as failure:
+                if transient >= policy.transient.max_retries:
+                    raise failure.error from failure.__cause__
+                delay = policy.transient.delay(transient, self._rng)
+                transient += 1
+                if failure.sent and not safe:
+                    if recover is None:
+                        raise OutcomeUnknownError(
+                            detail=failure.error.message, method=method, path=path
+                        ) from failure.error
+                    if failure.reason == "timeout":
+                        delay = max(delay, policy.settle_s)
+                    self._emit(RetryEvent(failure.reason, delay, transient, method, path, True))
+                    await asyncio.sleep(delay)
+                    found = await self._recover(recover, sent_at, failure, method, path)
+                    if found is not None:
+                        log.info("%s %s had taken effect; not sending it again", method, path)
+                        return Answer(found, httpx.Headers(), recovered=True)
+                    continue
+                log.info("%s on %s %s; retrying in %.1f s", failure.reason, method, path, delay)
+                self._emit(RetryEvent(failure.reason, delay, transient, method, path))
+                await asyncio.sleep(delay)
+
+    async def _recover(
+        self, recover: Recover, sent_at: float, failure: _Failure, method: str, path: str
+    ) -> Any | None:
+        try:
+            return await recover(sent_at)
+        except CopperError as check_error:
+            raise OutcomeUnknownError(
+                detail=f"{failure.error.message} Checking failed: {check_error.message}",
+                method=method,
+                path=path,
+            ) from failure.error
+
+
+def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not params:
+        return None
+    out: dict[str, Any] = {}
+    for k, v in params.items():
+        if v is None:
+            continue
+        out[k] = ("true" if v else "false") if isinstance(v, bool) else v
+    return out
+
+
+def _transport_failure(exc: httpx.HTTPError, method: str, path: str) -> _Failure:
+    """Map an httpx exception to a typed error and whether the request may have been sent."""
+    kw: dict[str, Any] = {"method": method, "path": path, "detail": type(exc).__name__}
+    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+        return _Failure(RequestTimeoutError("Could not connect to Copper in time.", **kw),
+                        "timeout", sent=False)  # fmt: skip
+    if isinstance(exc, httpx.ConnectError):
+        return _Failure(NetworkError(**kw), "network", sent=False)
+    if isinstance(exc, httpx.TimeoutException):
+        return _Failure(RequestTimeoutError(**kw), "timeout", sent=True)
+    if isinstance(exc, httpx.TransportError):
+        return _Failure(
+            NetworkError("The connection to Copper was lost before it answered.", **kw),
+            "network",
+            sent=True,
+        )
+    return _Failure(NetworkError(**kw), "network", sent=True)

@@ -1,0 +1,483 @@
+"""The sandbox's HTTP shell: everything Copper does around an operation (authentication, rate
+limits) plus what only a test server does (fault injection, counters, a request log), as pure
+ASGI middleware around the routes, in the order of docs/sandbox.md "Order of a request".
+
+Pure ASGI (not ``BaseHTTPMiddleware``) so that a fault can withhold the answer entirely and drop
+the TCP connection, and so that the route's answer can be captured and spoiled after it ran.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .config import API_PREFIX, CONTROL_PREFIX
+from .context import SandboxContext, error_response
+from .faults import FaultEngine, FaultRule, malformed_body, startup_rules
+from .ratelimit import RateLimiter, retry_after_header
+from .webhooks import WebhookNotifier
+
+Json = dict[str, Any]
+
+SCOPE_KEY = "copper_sandbox"
+REQUEST_LOG_SIZE = 1000
+MAX_LOGGED_TEXT = 64 * 1024
+APPLICATION = "developer_api"
+RATE_LIMIT_MESSAGE = "Rate limit exceeded"
+UNMATCHED = "unmatched"
+DROPPED = "dropped"
+
+__all__ = ["RequestLog", "Shell", "Stats", "create_app"]
+
+
+# --------------------------------------------------------------------------- shared state
+class RequestLog:
+    """The last API requests, for tests that assert what a client really sent."""
+
+    def __init__(self, size: int = REQUEST_LOG_SIZE) -> None:
+        self._entries: deque[Json] = deque(maxlen=size)
+        self._seq = 0
+
+    def add(self, method: str, path: str, route: str, query: Json, body: Any) -> Json:
+        self._seq += 1
+        entry: Json = {
+            "seq": self._seq,
+            "method": method,
+            "path": path,
+            "route": route,
+            "query": query,
+            "body": body,
+            "status": None,
+        }
+        self._entries.append(entry)
+        return entry
+
+    def last(self, limit: int) -> list[Json]:
+        if limit <= 0:
+            return []
+        return [dict(e) for e in list(self._entries)[-limit:]]
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._seq = 0
+
+
+@dataclass
+class Stats:
+    total: int = 0
+    routes: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)
+
+    def to_json(self) -> Json:
+        return {"total": self.total, "routes": dict(self.routes), "statuses": dict(self.statuses)}
+
+    def clear(self) -> None:
+        self.total = 0
+        self.routes.clear()
+        self.statuses.clear()
+
+
+class Shell:
+    """What the middleware and the control API share for one app."""
+
+    def __init__(
+        self,
+        ctx: SandboxContext,
+        routes: list[BaseRoute],
+        reload_data: Callable[[], None] | None,
+    ) -> None:
+        self.ctx = ctx
+        self.routes = routes
+        self.reload_data = reload_data
+        self.faults = FaultEngine(seed=ctx.settings.seed, rules=startup_rules(ctx.settings))
+        self.limiter = RateLimiter(lambda: self.ctx.settings)
+        self.stats = Stats()
+        self.log = RequestLog()
+
+    @property
+    def notifier(self) -> WebhookNotifier | None:
+        events = self.ctx.events
+        return events if isinstance(events, WebhookNotifier) else None
+
+    def reset(self, *, data: bool = False) -> None:
+        """Back to a clean slate between tests: no counters, log, faults, windows, deliveries."""
+        if data:
+            if self.reload_data is None:
+                raise RuntimeError("this sandbox cannot reload its data")
+            self.reload_data()
+        self.stats.clear()
+        self.log.clear()
+        self.faults.reset()
+        self.limiter.reset()
+        if self.notifier is not None:
+            self.notifier.clear()
+
+
+@dataclass
+class RequestInfo:
+    """Per-request facts the middleware layers hand to one another through the scope."""
+
+    path: str
+    route: str
+    allowed: list[str]
+    entry: Json
+    raw_send: Send | None
+    token: str | None = None
+
+
+def _info(scope: Scope) -> RequestInfo:
+    info: RequestInfo = scope[SCOPE_KEY]
+    return info
+
+
+def is_control(scope: Scope) -> bool:
+    path: str = scope.get("path", "")
+    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+
+
+def api_path(path: str) -> str:
+    """The path as Copper's docs write it: relative to the API prefix."""
+    if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+        return path[len(API_PREFIX) :] or "/"
+    return path
+
+
+def route_template(route: BaseRoute) -> str:
+    fmt = getattr(route, "path_format", None) or getattr(route, "path", "")
+    return api_path(str(fmt))
+
+
+def match_route(routes: list[BaseRoute], scope: Scope) -> tuple[str, list[str]]:
+    """The route template the router will pick ("PUT /people/{id}"), or "unmatched" with the
+    methods the path does allow (for a 405)."""
+    allowed: set[str] = set()
+    for route in routes:
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return f"{scope['method']} {route_template(route)}", []
+        if match is Match.PARTIAL and isinstance(route, Route) and route.methods:
+            allowed.update(route.methods)
+    return UNMATCHED, sorted(allowed)
+
+
+# --------------------------------------------------------------------------- helpers
+def _scrub(value: Any, secret: str | None) -> Any:
+    """Remove a token a client put where it does not belong, so the log never shows one."""
+    if not secret:
+        return value
+    if isinstance(value, str):
+        return value.replace(secret, "***")
+    if isinstance(value, list):
+        return [_scrub(v, secret) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k, secret): _scrub(v, secret) for k, v in value.items()}
+    return value
+
+
+def _parse_body(raw: bytes) -> Any:
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw[:MAX_LOGGED_TEXT].decode("utf-8", errors="replace")
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    """The whole request body, and whether the client went away while sending it."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b"".join(chunks), True
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks), False
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def rate_limited_response(retry_after: float | None) -> Response:
+    response = error_response(429, RATE_LIMIT_MESSAGE)
+    if retry_after is not None:
+        response.headers["Retry-After"] = retry_after_header(retry_after)
+    return response
+
+
+async def drop_connection(raw_send: Send | None) -> None:
+    """Close the TCP connection without a byte of answer, as a crashed proxy would.
+
+    uvicorn's ``send`` is a bound method of the request-response cycle, which holds the
+    transport. Aborting it makes the cycle see a client disconnect, so uvicorn neither answers
+    nor logs anything when the app then returns without a response.
+    """
+    cycle = getattr(raw_send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None:
+        raise RuntimeError("dropping connections needs the sandbox to run under uvicorn")
+    transport.abort()
+    # connection_lost runs on a later loop iteration; wait for it so that uvicorn knows.
+    for _ in range(100):
+        if getattr(cycle, "disconnected", True):
+            return
+        await asyncio.sleep(0)
+
+
+# --------------------------------------------------------------------------- middleware
+class _Layer:
+    def __init__(self, app: ASGIApp, shell: Shell) -> None:
+        self.app = app
+        self.shell = shell
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or is_control(scope):
+            await self.app(scope, receive, send)
+            return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class RecordLayer(_Layer):
+    """Step 1: counters and the request log (never headers: they carry the token)."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw, gone = await _read_body(receive)
+        if gone:
+            return
+        token = Headers(scope=scope).get("x-pw-accesstoken")
+        path = api_path(scope["path"])
+        route, allowed = match_route(self.shell.routes, scope)
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), True))
+        entry = self.shell.log.add(
+            scope["method"],
+            _scrub(path, token),
+            route,
+            _scrub(query, token),
+            _scrub(_parse_body(raw), token),
+        )
+        stats = self.shell.stats
+        stats.total += 1
+        stats.routes[route] += 1
+        scope[SCOPE_KEY] = RequestInfo(path, route, allowed, entry, scope.get(SCOPE_KEY + ".send"))
+        status: int | None = None
+
+        async def record_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, _replay(raw, receive), record_status)
+        except Exception:
+            status = status or 500
+            raise
+        finally:
+            entry["status"] = status
+            stats.statuses[str(status) if status is not None else DROPPED] += 1
+
+
+class FaultLayer(_Layer):
+    """Steps 2 and 6: the fault rules, before and after the request is processed."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        info = _info(scope)
+        plan = self.shell.faults.plan(scope["method"], info.path)
+        if plan.delay_s > 0:
+            await asyncio.sleep(plan.delay_s)
+        if plan.before is not None:
+            await self._before(plan.before, info, scope, receive, send)
+        elif plan.after is not None:
+            await self._after(plan.after, info, scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _before(
+        self, rule: FaultRule, info: RequestInfo, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        if rule.kind == "drop":
+            await drop_connection(info.raw_send)
+            return
+        if rule.kind == "rate_limit":
+            response = rate_limited_response(rule.retry_after)
+        else:
+            try:
+                message = HTTPStatus(rule.status).phrase
+            except ValueError:
+                message = "Server error"
+            response = error_response(rule.status, message)
+        await response(scope, receive, send)
+
+    async def _after(
+        self, rule: FaultRule, info: RequestInfo, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        messages: list[Message] = []
+
+        async def capture(message: Message) -> None:
+            messages.append(message)
+
+        await self.app(scope, receive, capture)
+        if rule.kind == "drop":
+            await drop_connection(info.raw_send)
+            return
+        start = next((m for m in messages if m["type"] == "http.response.start"), None)
+        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+        spoiled = malformed_body(body)
+        headers = [
+            (k, v)
+            for k, v in (start or {}).get("headers", [])
+            if k.lower() not in (b"content-length", b"content-type")
+        ]
+        headers += [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(spoiled)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": spoiled, "more_body": False})
+
+
+class AuthLayer(_Layer):
+    """Step 3: the three X-PW headers must name one user (copper-api.md §1, §9)."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope)
+        token = headers.get("x-pw-accesstoken", "").strip()
+        email = headers.get("x-pw-useremail", "").strip()
+        application = headers.get("x-pw-application", "").strip()
+        message: str | None = None
+        user: Json | None = None
+        if not token:
+            message = "Missing X-PW-AccessToken header"
+        elif not email:
+            message = "Missing X-PW-UserEmail header"
+        elif application != APPLICATION:
+            message = f"X-PW-Application must be {APPLICATION}"
+        else:
+            user = self.shell.ctx.store.user_by_credentials(email, token)
+            if user is None:
+                message = "Invalid API key or user email"
+        if user is None:
+            await error_response(401, message or "Unauthorized")(scope, receive, send)
+            return
+        scope.setdefault("state", {})["user"] = user
+        _info(scope).token = token
+        await self.app(scope, receive, send)
+
+
+class RateLimitLayer(_Layer):
+    """Step 4: Copper's limits per API key; a rejected request costs nothing."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        info = _info(scope)
+        wait = self.shell.limiter.check(info.token or "", info.path)
+        if wait is not None:
+            retry = wait if self.shell.ctx.settings.retry_after else None
+            await rate_limited_response(retry)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+class SandboxApp(Starlette):
+    """A Starlette app that remembers the server's own ``send`` so a fault can reach the
+    connection under the middleware's wrappers."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope[SCOPE_KEY + ".send"] = send
+        await super().__call__(scope, receive, send)
+
+
+# --------------------------------------------------------------------------- the app
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"error": "not_found"}, status_code=404)
+
+
+async def _not_allowed(request: Request, exc: Exception) -> Response:
+    info: RequestInfo | None = request.scope.get(SCOPE_KEY)
+    allowed = info.allowed if info is not None and info.allowed else None
+    if allowed is None and isinstance(exc, HTTPException) and exc.headers:
+        allowed = [m.strip() for m in exc.headers.get("Allow", "").split(",") if m.strip()]
+    response = error_response(405, "Method Not Allowed")
+    if allowed:
+        response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
+def _default_reload(ctx: SandboxContext) -> Callable[[], None]:
+    def reload() -> None:
+        from .seed import generate
+
+        s = ctx.settings
+        seed = generate(s.seed, email=s.email, token=s.token, close_date_order=s.close_date_order)
+        ctx.store.load(seed, close_date_order=s.close_date_order)
+
+    return reload
+
+
+def create_app(
+    ctx: SandboxContext,
+    routes: list[BaseRoute] | None = None,
+    *,
+    reload_data: Callable[[], None] | None = None,
+) -> Starlette:
+    """The sandbox as an ASGI app. ``routes`` defaults to every Copper operation
+    (``routes.build_routes``); tests of the shell pass a few of their own. ``reload_data``
+    is what ``POST /_sandbox/reset {"data": true}`` runs (default: regenerate the seed)."""
+    from .control import control_routes
+
+    if routes is None:
+        from .routes import build_routes
+
+        routes = build_routes(ctx)
+    shell = Shell(ctx, list(routes), reload_data or _default_reload(ctx))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if shell.notifier is not None:
+                await shell.notifier.aclose()
+
+    app = SandboxApp(
+        routes=[*control_routes(shell), *shell.routes],
+        middleware=[
+            Middleware(RecordLayer, shell=shell),
+            Middleware(FaultLayer, shell=shell),
+            Middleware(AuthLayer, shell=shell),
+            Middleware(RateLimitLayer, shell=shell),
+        ],
+        exception_handlers={404: _not_found, 405: _not_allowed},
+        lifespan=lifespan,
+    )
+    app.state.shell = shell
+    return app

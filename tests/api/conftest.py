@@ -1,0 +1,37 @@
+"""Fixtures of the client tests: the asyncio backend and clients pointed at the live sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from copper_desktop.api import Backoff, CopperClient, RateLimits, RetryPolicy
+from copper_desktop.sandbox.server import SandboxServer
+
+FAST_RETRY = RetryPolicy(
+    rate_limited=Backoff(base_s=0.05, cap_s=0.5, max_retries=8),
+    transient=Backoff(base_s=0.02, cap_s=0.2, max_retries=4),
+    settle_s=0.0,
+)
+"""Real backoff shapes, scaled down so fault tests take milliseconds."""
+UNLIMITED = RateLimits(per_window=100_000, window_s=60.0, bulk_per_window=1000, bulk_window_s=1.0)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def make_client(sandbox: SandboxServer, admin: dict[str, Any]) -> Callable[..., CopperClient]:
+    """``make_client(**overrides)``: a client of the admin user against the session sandbox."""
+
+    def make(**kw: Any) -> CopperClient:
+        kw.setdefault("retry", FAST_RETRY)
+        kw.setdefault("limits", UNLIMITED)
+        kw.setdefault("base_url", sandbox.base_url)
+        return CopperClient(admin["email"], admin["token"], **kw)
+
+    return make

@@ -1,0 +1,198 @@
+"""Pure logic: secrets, error parsing, backoff, the limiter, URL policy. No network."""
+
+from __future__ import annotations
+
+import asyncio
+import pickle
+import random
+import time
+
+import pytest
+
+from copper_desktop.api import (
+    AuthenticationError,
+    Backoff,
+    FeatureNotEnabledError,
+    InsecureURLError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    RetryEvent,
+    Secret,
+    ServerError,
+    ValidationError,
+)
+from copper_desktop.api.client import CopperClient
+from copper_desktop.api.errors import CopperError, error_from_response, parse_field_errors
+from copper_desktop.api.limiter import SlidingWindowLimiter
+from copper_desktop.api.transport import check_base_url, parse_retry_after
+
+pytestmark = pytest.mark.anyio
+
+
+def test_secret_never_prints() -> None:
+    s = Secret("tok-123456")
+    for text in (repr(s), str(s), f"{s}", f"{s!r}", repr([s]), repr({"t": s})):
+        assert "tok-123456" not in text
+    assert s.reveal() == "tok-123456"
+    assert Secret("a") == Secret("a") and Secret("a") != Secret("b")
+    with pytest.raises(TypeError):
+        pickle.dumps(s)
+
+
+def test_client_repr_hides_token() -> None:
+    c = CopperClient("a@b.test", "tok-abcdef", base_url="http://127.0.0.1:9/developer_api/v1")
+    assert "tok-abcdef" not in repr(c) and "tok-abcdef" not in repr(c.credentials)
+    assert "tok-abcdef" not in repr(vars(c))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.copper.com/developer_api/v1",
+        "http://10.0.0.5:8765/developer_api/v1",
+        "http://127.0.0.1.evil.test/developer_api/v1",
+        "ftp://127.0.0.1/x",
+    ],
+)
+def test_plain_http_refused_for_remote_hosts(url: str) -> None:
+    with pytest.raises(InsecureURLError):
+        check_base_url(url)
+    with pytest.raises(InsecureURLError):
+        CopperClient("a@b.test", "t", base_url=url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.copper.com/developer_api/v1",
+        "http://127.0.0.1:8765/developer_api/v1",
+        "http://127.1.2.3/developer_api/v1",
+        "http://localhost:8765/developer_api/v1",
+        "http://[::1]:8765/developer_api/v1",
+    ],
+)
+def test_https_and_loopback_http_allowed(url: str) -> None:
+    assert check_base_url(url) == url.rstrip("/")
+
+
+def test_validation_messages_split_by_line_and_field() -> None:
+    msg = (
+        "Invalid input: Validation errors: Name: can't be blank\n"
+        "Company Id: Invalid value for Company Id: IDs must be positive integers: test\n"
+        "Base: Unrecognized attributes specified: pageSize"
+    )
+    errors = parse_field_errors(msg)
+    assert [(e.field, e.message) for e in errors] == [
+        ("name", "can't be blank"),
+        ("company_id", "Invalid value for Company Id: IDs must be positive integers: test"),
+        (None, "Unrecognized attributes specified: pageSize"),
+    ]
+    assert [e.field for e in parse_field_errors("Something odd happened")] == [None]
+
+
+def _body(status: int, message: str) -> bytes:
+    return f'{{"success": false, "status": {status}, "message": "{message}"}}'.encode()
+
+
+def test_error_types_from_bodies() -> None:
+    assert isinstance(error_from_response(401, _body(401, "bad")), AuthenticationError)
+    feature = error_from_response(403, _body(403, "Feature not enabled"))
+    assert isinstance(feature, FeatureNotEnabledError)
+    denied = error_from_response(403, _body(403, "Not allowed"))
+    assert type(denied) is PermissionDeniedError and "Not allowed" in str(denied)
+    assert isinstance(error_from_response(404, b'{"error": "not_found"}'), NotFoundError)
+    limited = error_from_response(429, b"", retry_after=3.0)
+    assert isinstance(limited, RateLimitedError) and limited.retry_after == 3.0
+    server = error_from_response(502, b"<html><body>Bad gateway</body></html>", content_type="text/html")
+    assert isinstance(server, ServerError) and "<html>" not in str(server)
+    bulk = error_from_response(422, b'{"error": "Request size too large, limit is 10"}')
+    assert isinstance(bulk, ValidationError) and "limit is 10" in str(bulk)
+    nested = error_from_response(422, b'{"success": false, "message": {"name": [{"error": "invalid"}]}}')
+    assert isinstance(nested, ValidationError) and nested.field == "name"
+    odd = error_from_response(418, b"\xff\xfe not json")
+    assert type(odd) is CopperError and "418" in str(odd)
+    v = error_from_response(422, _body(422, "Invalid input: Validation errors: Name: can't be blank"))
+    assert isinstance(v, ValidationError) and v.field == "name"
+    assert v.for_field("name") == ["can't be blank"] and "Name: can't be blank" in str(v)
+
+
+def test_retry_after_parsing() -> None:
+    assert parse_retry_after("7") == 7.0
+    assert parse_retry_after(None) is None and parse_retry_after("soon") is None
+    future = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30))
+    value = parse_retry_after(future)
+    assert value is not None and 25 <= value <= 31
+
+
+def test_backoff_grows_exponentially_with_bounded_jitter() -> None:
+    b = Backoff(base_s=1.0, cap_s=60.0, max_retries=8)
+    rng = random.Random(1)
+    for retry, step in [(0, 1), (1, 2), (2, 4), (3, 8), (6, 60), (10, 60)]:
+        for _ in range(50):
+            d = b.delay(retry, rng)
+            assert step / 2 <= d <= step
+    assert len({round(b.delay(3, rng), 6) for _ in range(20)}) > 1  # jittered
+
+
+def test_retry_event_message() -> None:
+    e = RetryEvent("rate_limited", 7.2, 1, "GET", "account")
+    assert e.message == "Rate limited, retrying in 8 s"
+
+
+async def test_limiter_keeps_window_and_order() -> None:
+    lim = SlidingWindowLimiter(3, 0.3)
+    order: list[int] = []
+
+    async def one(i: int) -> float:
+        p = await lim.acquire()
+        order.append(i)
+        p.finish()
+        return time.monotonic()
+
+    start = time.monotonic()
+    stamps = await asyncio.gather(*(one(i) for i in range(7)))
+    assert order == list(range(7))  # first come, first served
+    # 7 permits at 3 per 0.3 s: the 4th waits one window, the 7th two.
+    assert stamps[3] - start >= 0.3 - 0.01
+    assert stamps[6] - start >= 0.6 - 0.01
+    assert lim.headroom() < 3  # the last permit still counts
+
+
+async def test_limiter_in_flight_permit_counts_until_finished() -> None:
+    lim = SlidingWindowLimiter(1, 0.05)
+    p = await lim.acquire()
+    waiter = asyncio.create_task(lim.acquire())
+    await asyncio.sleep(0.15)  # far longer than the window: the permit is still in flight
+    assert not waiter.done()
+    p.finish()
+    await asyncio.sleep(0.02)
+    assert not waiter.done()  # counted for a full window after it finished
+    q = await asyncio.wait_for(waiter, 1)
+    q.finish()
+
+
+async def test_cancelled_waiter_takes_no_place() -> None:
+    lim = SlidingWindowLimiter(1, 0.3)
+    p = await lim.acquire()
+    waiter = asyncio.create_task(lim.acquire())
+    await asyncio.sleep(0.01)
+    assert lim.waiting == 1
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    assert lim.waiting == 0
+    p.revoke()  # never sent: the place comes back at once
+    assert lim.headroom() == 1
+    q = await asyncio.wait_for(lim.acquire(), 0.1)
+    q.finish()
+
+
+async def test_pause_holds_everyone() -> None:
+    lim = SlidingWindowLimiter(100, 1.0)
+    lim.pause(0.2)
+    assert lim.headroom() == 0 and lim.paused_for() > 0.1
+    start = time.monotonic()
+    p = await lim.acquire()
+    assert time.monotonic() - start >= 0.19
+    p.finish()
