@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -42,6 +43,8 @@ APPLICATION = "developer_api"
 RATE_LIMIT_MESSAGE = "Rate limit exceeded"
 UNMATCHED = "unmatched"
 DROPPED = "dropped"
+
+log = logging.getLogger(__name__)
 
 __all__ = ["RequestLog", "Shell", "Stats", "create_app"]
 
@@ -299,8 +302,12 @@ class RecordLayer(_Layer):
         try:
             await self.app(scope, _replay(raw, receive), record_status)
         except Exception:
-            status = status or 500
-            raise
+            # A bug in a route: answer like Copper's 500 and keep the connection usable (left
+            # to uvicorn, the connection would be closed under a client that may reuse it).
+            log.exception("sandbox error in %s", route)
+            if status is not None:
+                raise
+            await error_response(500, "Internal Server Error")(scope, receive, record_status)
         finally:
             entry["status"] = status
             stats.statuses[str(status) if status is not None else DROPPED] += 1

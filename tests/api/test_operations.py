@@ -61,8 +61,12 @@ async def test_custom_field_definitions_crud(make_client: MakeClient) -> None:
         assert before
         name = unique("Flavour")
         created = await c.create_custom_field_definition(
-            {"name": name, "data_type": "Dropdown", "available_on": ["person"],
-             "options": [{"name": "Vanilla"}, {"name": "Chocolate"}]}  # fmt: skip
+            {
+                "name": name,
+                "data_type": "Dropdown",
+                "available_on": ["person"],
+                "options": [{"name": "Vanilla"}, {"name": "Chocolate"}],
+            }
         )
         assert created["name"] == name and len(created["options"]) == 2
         got = await c.get_custom_field_definition(created["id"])
@@ -156,9 +160,12 @@ async def test_activities(make_client: MakeClient) -> None:
         note_type = (await c.activity_types())["user"][0]
         when = int(time.time()) - 60
         activity = await c.create_activity(
-            {"parent": {"id": person["id"], "type": "person"},
-             "type": {"id": note_type["id"], "category": "user"},
-             "details": "met at the fair", "activity_date": when}  # fmt: skip
+            {
+                "parent": {"id": person["id"], "type": "person"},
+                "type": {"id": note_type["id"], "category": "user"},
+                "details": "met at the fair",
+                "activity_date": when,
+            }
         )
         assert activity["details"] == "met at the fair" and activity["activity_date"] == when
         assert (await c.get_activity(activity["id"]))["id"] == activity["id"]
@@ -204,7 +211,9 @@ async def test_related_items(make_client: MakeClient) -> None:
         assert {"id": opp["id"], "type": "opportunity"} in items
         only = await c.related_items("people", person["id"], "opportunities")
         assert only == [{"id": opp["id"], "type": "opportunity"}]
-        assert (await c.related_items("opportunities", opp["id"], "people"))[0]["id"] == person["id"]
+        assert (await c.related_items("opportunities", opp["id"], "people"))[0]["id"] == person[
+            "id"
+        ]
         removed = await c.remove_related("people", person["id"], "opportunity", opp["id"])
         assert removed["removed"] is True
         assert await c.related_items("people", person["id"], "opportunities") == []
@@ -225,9 +234,11 @@ async def test_related_links(make_client: MakeClient) -> None:
         a = await c.create_lead({"name": unique("Source lead")})
         b = await c.create_lead({"name": unique("Target lead")})
         link = await c.create_related_link(
-            {"custom_field_definition_id": definition["id"],
-             "source": {"id": a["id"], "entity_type": "lead"},
-             "target": {"id": b["id"], "entity_type": "lead"}}  # fmt: skip
+            {
+                "custom_field_definition_id": definition["id"],
+                "source": {"id": a["id"], "entity_type": "lead"},
+                "target": {"id": b["id"], "entity_type": "lead"},
+            }
         )
         listed = await c.related_links(
             custom_field_definition_id=definition["id"], source_type="lead", source_id=a["id"]
@@ -258,7 +269,9 @@ async def test_bulk_create_and_update_map_results_per_item(
     items: list[dict[str, Any]] = [{"name": f"Bulk {tag} {i}"} for i in range(23)]
     items[4] = {"emails": [{"email": "x@example.test", "category": "work"}]}  # no name
     async with make_client() as c:
-        await c.create_person({"name": f"Owner {tag}", "emails": [{"email": taken, "category": "work"}]})
+        await c.create_person(
+            {"name": f"Owner {tag}", "emails": [{"email": taken, "category": "work"}]}
+        )
         items[17] = {"name": f"Dup {tag}", "emails": [{"email": taken, "category": "work"}]}
         result = await c.bulk_create("people", items)
         assert [r.index for r in result.items] == list(range(23))
@@ -286,8 +299,11 @@ async def test_update_many_reports_per_item(make_client: MakeClient) -> None:
         b = await c.create("opportunities", {"name": unique("Many B")})
         result = await c.update_many(
             "opportunities",
-            [{"id": a["id"], "details": "1"}, {"id": 999_999_998, "details": "2"},
-             {"id": b["id"], "details": "3"}],  # fmt: skip
+            [
+                {"id": a["id"], "details": "1"},
+                {"id": 999_999_998, "details": "2"},
+                {"id": b["id"], "details": "3"},
+            ],
         )
         assert [r.ok for r in result.items] == [True, False, True]
         assert isinstance(result.items[1].error, NotFoundError)

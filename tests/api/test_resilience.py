@@ -282,13 +282,17 @@ async def test_bulk_create_resends_only_what_is_missing(
     assert sent(control, "POST", "/people/bulk_create") == 2
 
 
-async def test_conversion_never_runs_twice(make_client: MakeClient, control: SandboxControl) -> None:
+async def test_conversion_never_runs_twice(
+    make_client: MakeClient, control: SandboxControl
+) -> None:
     email = f"{uuid.uuid4().hex[:10]}@convert-lost.test"
     async with make_client() as c:
         lead = await c.create(
             "leads", {"name": unique("Lost Convert"), "email": {"email": email, "category": "work"}}
         )
-        control.add_fault("drop", when="after", method="POST", path=r"^/leads/\d+/convert$", count=1)
+        control.add_fault(
+            "drop", when="after", method="POST", path=r"^/leads/\d+/convert$", count=1
+        )
         result = await c.convert_lead(
             lead["id"], company={"name": unique("Lost Co")}, opportunity={"name": unique("Deal")}
         )
@@ -307,9 +311,13 @@ async def test_delete_and_related_changes_survive_lost_answers(
     async with make_client() as c:
         person = await c.create("people", {"name": unique("Gone")})
         opp = await c.create("opportunities", {"name": unique("Rel")})
-        control.add_fault("drop", when="after", method="POST", path=r"^/people/\d+/related$", count=1)
+        control.add_fault(
+            "drop", when="after", method="POST", path=r"^/people/\d+/related$", count=1
+        )
         assert (await c.add_related("people", person["id"], "opportunity", opp["id"]))["added"]
-        control.add_fault("drop", when="after", method="DELETE", path=r"^/people/\d+/related$", count=1)
+        control.add_fault(
+            "drop", when="after", method="DELETE", path=r"^/people/\d+/related$", count=1
+        )
         assert (await c.remove_related("people", person["id"], "opportunity", opp["id"]))["removed"]
         control.add_fault("drop", when="after", method="DELETE", path=r"^/people/\d+$", count=1)
         assert (await c.delete("people", person["id"]))["is_deleted"] is True

@@ -104,15 +104,21 @@ def test_error_types_from_bodies() -> None:
     assert isinstance(error_from_response(404, b'{"error": "not_found"}'), NotFoundError)
     limited = error_from_response(429, b"", retry_after=3.0)
     assert isinstance(limited, RateLimitedError) and limited.retry_after == 3.0
-    server = error_from_response(502, b"<html><body>Bad gateway</body></html>", content_type="text/html")
+    server = error_from_response(
+        502, b"<html><body>Bad gateway</body></html>", content_type="text/html"
+    )
     assert isinstance(server, ServerError) and "<html>" not in str(server)
     bulk = error_from_response(422, b'{"error": "Request size too large, limit is 10"}')
     assert isinstance(bulk, ValidationError) and "limit is 10" in str(bulk)
-    nested = error_from_response(422, b'{"success": false, "message": {"name": [{"error": "invalid"}]}}')
+    nested = error_from_response(
+        422, b'{"success": false, "message": {"name": [{"error": "invalid"}]}}'
+    )
     assert isinstance(nested, ValidationError) and nested.field == "name"
     odd = error_from_response(418, b"\xff\xfe not json")
     assert type(odd) is CopperError and "418" in str(odd)
-    v = error_from_response(422, _body(422, "Invalid input: Validation errors: Name: can't be blank"))
+    v = error_from_response(
+        422, _body(422, "Invalid input: Validation errors: Name: can't be blank")
+    )
     assert isinstance(v, ValidationError) and v.field == "name"
     assert v.for_field("name") == ["can't be blank"] and "Name: can't be blank" in str(v)
 
