@@ -140,8 +140,8 @@ class RequestInfo:
     route: str
     allowed: list[str]
     entry: Json
-    raw_send: Send | None
-    token: str | None = None
+    raw_send: Send | None = field(repr=False)
+    token: str | None = field(default=None, repr=False)
 
 
 def _info(scope: Scope) -> RequestInfo:
@@ -182,7 +182,7 @@ def match_route(routes: list[BaseRoute], scope: Scope) -> tuple[str, list[str]]:
 # --------------------------------------------------------------------------- helpers
 def _scrub(value: Any, secret: str | None) -> Any:
     """Remove a token a client put where it does not belong, so the log never shows one."""
-    if not secret:
+    if not secret or len(secret) < 4:  # shorter is no secret, and would mangle the log
         return value
     if isinstance(value, str):
         return value.replace(secret, "***")

@@ -31,7 +31,7 @@ class SandboxConfig:
     seed: int = 2000
     """Scale of the demo data: the number of people; other entities scale with it."""
     email: str = DEFAULT_EMAIL
-    token: str = DEFAULT_TOKEN
+    token: str = field(default=DEFAULT_TOKEN, repr=False)
     rate_limit: int = 180
     """Requests per rolling minute per API token; 0 disables the limit."""
     rate_window_s: float = 60.0

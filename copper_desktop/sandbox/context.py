@@ -92,4 +92,6 @@ class SandboxContext:
 
 def error_response(status: int, message: str) -> JSONResponse:
     """Copper's error envelope (copper-api.md §9)."""
-    return JSONResponse({"success": False, "status": status, "message": message}, status_code=status)
+    return JSONResponse(
+        {"success": False, "status": status, "message": message}, status_code=status
+    )

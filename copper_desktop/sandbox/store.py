@@ -26,6 +26,35 @@ Json = dict[str, Any]
 
 KINDS = ("person", "company", "lead", "opportunity", "project", "task", "activity")
 SEP = "\x1f"
+INT64_MAX = 2**63 - 1
+
+
+def fits_sqlite(number: int) -> bool:
+    """SQLite integers are 64-bit: a larger id from a client cannot exist, so it is not found."""
+    return -INT64_MAX - 1 <= number <= INT64_MAX
+
+
+def _bind(value: Any) -> Any:
+    """A client may send any integer; beyond 64 bits SQLite raises, so bind it as a float.
+
+    Floats compare numerically with SQLite integers, so filters and lookups keep their meaning
+    (an id of 2**64 matches nothing, ``>= 2**64`` nothing, ``<= 2**64`` everything).
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and not fits_sqlite(value):
+        return float(value)
+    return value
+
+
+class _Connection(sqlite3.Connection):
+    """Binds out-of-range integers safely on every single-statement query."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        if isinstance(parameters, dict):
+            parameters = {k: _bind(v) for k, v in parameters.items()}
+        else:
+            parameters = tuple(_bind(v) for v in parameters)
+        return super().execute(sql, parameters)
+
 
 # Column types shared by every kind (``NULL`` where a kind has no such field).
 COMMON_COLUMNS: dict[str, str] = {
@@ -322,7 +351,9 @@ class Store:
         """Open (creating if needed) a database; a file gets WAL mode and its parent dirs."""
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, factory=_Connection
+        )
         if path != ":memory:":
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")

@@ -94,9 +94,7 @@ class SettingsDialog(QDialog):
         self.show_token.setObjectName("showTokenCheck")
         self.show_token.setAccessibleName("Show API token")
         self.show_token.toggled.connect(self._toggle_token)
-        self.errors = {
-            key: self._error_label(key) for key in ("base_url", "email", "token")
-        }
+        self.errors = {key: self._error_label(key) for key in ("base_url", "email", "token")}
         self.token_location = QLabel(token_location)
         self.token_location.setObjectName("tokenLocationLabel")
         self.token_location.setAccessibleName("Where the token is stored")

@@ -135,7 +135,8 @@ def test_a_busy_port_fails_to_start() -> None:
         server.stop()
 
 
-def test_cli_serves_until_sigterm() -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_cli_serves_until_signalled(stop_signal: signal.Signals) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     flags = ["--port", "0", "--db", ":memory:", "--seed", "10", "--token", "cli-token"]
     proc = subprocess.Popen(
@@ -169,7 +170,7 @@ def test_cli_serves_until_sigterm() -> None:
         statuses += [httpx.get(base.group(1) + "/account", headers=headers).status_code]
         statuses += [httpx.get(base.group(1) + "/account", headers=headers).status_code]
         assert statuses == [200, 200, 429]
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(stop_signal)
         out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from copper_desktop.sandbox.config import SandboxConfig
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.sandbox.webhooks import WebhookNotifier
 
@@ -23,8 +24,9 @@ from copper_desktop.sandbox.webhooks import WebhookNotifier
 class Receiver:
     """A tiny HTTP server that records every notification it gets."""
 
-    def __init__(self, status: int = 200) -> None:
+    def __init__(self, status: int = 200, delay_s: float = 0.0) -> None:
         self.status = status
+        self.delay_s = delay_s
         self.received: list[dict[str, Any]] = []
         receiver = self
 
@@ -32,6 +34,7 @@ class Receiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length)
+                time.sleep(receiver.delay_s)
                 receiver.received.append(
                     {"path": self.path, "headers": dict(self.headers), "body": json.loads(raw)}
                 )
@@ -255,3 +258,32 @@ def test_notifier_chunks_ids_by_thirty(receiver: Receiver) -> None:
         assert body["updated_attributes"] == {"name": ["a", "b"]}
     assert all(r["headers"]["Authorization"] == "Bearer abc" for r in receiver.received)
     assert sorted(d["status"] for d in deliveries) == [200, 200, 200]
+
+
+def test_stop_waits_for_deliveries_in_flight() -> None:
+    with Receiver(delay_s=0.5) as slow:
+        server = SandboxServer(SandboxConfig(port=0, db=":memory:", seed=10)).start()
+        try:
+            with httpx.Client(
+                base_url=server.base_url, headers=auth_headers(server.users[0])
+            ) as api:
+                api.post("/webhooks", json={"target": slow.url, "type": "lead", "event": "new"})
+                lead = api.post("/leads", json={"name": new_name()}).json()
+        finally:
+            server.stop()
+        # The notification was still being answered when stop() began; it completed.
+        assert slow.bodies() == [
+            {"ids": [lead["id"]], "type": "lead", "event": "new", "subscription_id": ANY_INT}
+        ]
+        assert server.context is not None
+        notifier = server.context.events
+        assert isinstance(notifier, WebhookNotifier)
+        assert [(d["status"], d["error"]) for d in notifier.deliveries()] == [(200, None)]
+
+
+class _AnyInt:
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, int)
+
+
+ANY_INT: Any = _AnyInt()
