@@ -129,8 +129,8 @@ class PagedSearchModel(QAbstractTableModel):
         super().__init__(parent)
         if not 1 <= page_size <= COPPER_MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be 1..{COPPER_MAX_PAGE_SIZE}, not {page_size}")
-        if max_rows < 0 or max_pages < 1 or max_concurrent < 1:
-            raise ValueError("max_rows must be >= 0, max_pages and max_concurrent >= 1")
+        if min(max_rows, max_pages, max_concurrent) < 1:
+            raise ValueError("max_rows, max_pages and max_concurrent must be at least 1")
         self._fetch = fetch
         self._columns = tuple(columns)
         self._page_size = page_size
@@ -327,6 +327,7 @@ class PagedSearchModel(QAbstractTableModel):
         if self._closed:
             return
         self._closed = True
+        self._loading = False
         self._generation += 1
         self._inflight.clear()
         self._wanted.clear()
@@ -560,11 +561,15 @@ class PagedSearchModel(QAbstractTableModel):
             self._store(page, keep)
         else:
             self._drop(page, notify=False)
+        generation = self._generation
         self._resize(new_rows)
+        if self._generation != generation:  # a slot of total_changed started a new query
+            return
         if keep:
             self._emit_changed(start, start + len(keep) - 1)
             self._evict(protect=page)
-        self.page_loaded.emit(page)
+        if self._generation == generation:
+            self.page_loaded.emit(page)
 
     def _rows_after(self, page: int, count: int, total: int) -> int:
         """The row count once page `page` returned `count` records and X-PW-TOTAL `total`.
@@ -665,7 +670,9 @@ class PagedSearchModel(QAbstractTableModel):
         if first > last or not self._columns:
             return
         self.dataChanged.emit(
-            self.index(first, 0), self.index(last, len(self._columns) - 1), _CHANGED_ROLES
+            self.index(first, 0),
+            self.index(last, len(self._columns) - 1),
+            _CHANGED_ROLES,
         )
 
 

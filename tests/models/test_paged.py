@@ -212,21 +212,23 @@ def test_can_fetch_more_asks_for_the_bottom_page(qtbot: QtBot, make_model: MakeM
 
 
 def test_a_new_query_cancels_the_old_requests(qtbot: QtBot, make_model: MakeModel) -> None:
-    fake = FakeSearch(450, gate=asyncio.Event())
+    gate = asyncio.Event()
+    fake = FakeSearch(450, gate=gate)
     model = make_model(fake)
     model.set_query({"name": "Name 0000"})
     qtbot.waitUntil(lambda: fake.in_flight == 1)
 
     model.set_query({})
     qtbot.waitUntil(lambda: fake.cancelled == 1)
-    fake.gate.set()
+    gate.set()
     wait_idle(qtbot, model)
     assert model.rowCount() == 450
 
 
 def test_answers_to_a_superseded_query_are_dropped(qtbot: QtBot, make_model: MakeModel) -> None:
     """Even when the transport ignores the cancellation and answers anyway."""
-    fake = FakeSearch(450, gate=asyncio.Event(), swallow_cancel=True)
+    gate = asyncio.Event()
+    fake = FakeSearch(450, gate=gate, swallow_cancel=True)
     model = make_model(fake)
     model.set_query({"name": "Name 0000"}, "name")  # matches 100 records
     qtbot.waitUntil(lambda: fake.in_flight == 1)
@@ -235,7 +237,7 @@ def test_answers_to_a_superseded_query_are_dropped(qtbot: QtBot, make_model: Mak
     pages: list[int] = []
     model.page_loaded.connect(pages.append)
 
-    fake.gate.set()
+    gate.set()
     qtbot.waitUntil(lambda: fake.in_flight == 0 and not model.loading)
     drain(qtbot, asyncio.get_running_loop())
 
@@ -294,15 +296,16 @@ def test_eviction_keeps_memory_bounded(qtbot: QtBot, make_model: MakeModel) -> N
     fake = FakeSearch(BIG)
     model = loaded(qtbot, make_model(fake, max_pages=20))
     evicted_rows: list[int] = []
-    model.dataChanged.connect(
-        lambda top, _bottom, _roles: (
-            evicted_rows.append(top.row()) if not model.is_loaded(top.row()) else None
-        )
-    )
+
+    def placeholders_back(top: QModelIndex, _bottom: QModelIndex, _roles: list[int]) -> None:
+        if not model.is_loaded(top.row()):
+            evicted_rows.append(top.row())
+
+    model.dataChanged.connect(placeholders_back)
 
     for top in range(0, 50_001, 500):  # scroll 50,000 rows, a viewport of 40 at a time
         model.ensure_rows(top, top + 39)
-        qtbot.waitUntil(lambda top=top: model.is_loaded(top) and model.is_loaded(top + 39))
+        qtbot.waitUntil(lambda: model.is_loaded(top) and model.is_loaded(top + 39))  # noqa: B023
         assert len(model.loaded_pages()) <= 20
 
     held = model.loaded_pages()
@@ -563,3 +566,25 @@ def test_aclose_waits_for_the_tasks(qtbot: QtBot, make_model: MakeModel) -> None
     assert closing.result() is None
     assert not model_tasks()
     assert fake.cancelled == 1
+
+
+def test_a_slot_may_start_a_new_query_while_a_page_arrives(
+    qtbot: QtBot, make_model: MakeModel, qtmodeltester: Any
+) -> None:
+    fake = FakeSearch(450)
+    model = make_model(fake)
+    qtmodeltester.check(model, force_py=True)  # keeps checking on every signal
+    started: list[int] = []
+
+    def requery(rows: int) -> None:
+        if not started:
+            started.append(rows)
+            model.set_query({}, "name", "desc")
+
+    model.total_changed.connect(requery)
+    model.set_query({})
+    qtbot.waitUntil(lambda: model.is_loaded(0) and not model.loading)
+    assert started == [450]
+    assert [call.get("sort_direction") for call in fake.calls][:2] == [None, "desc"]
+    assert model.rowCount() == 450
+    assert display(model, 0, 1) == "Name 000449"
