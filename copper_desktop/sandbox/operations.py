@@ -1,5 +1,6 @@
 """Copper's operations on the store, independent of HTTP: create/update/delete with their side
-effects, lead upsert and conversion, related items, webhook subscriptions, lookups and tags.
+effects, lead upsert and conversion, related items, Connect-field links, webhook
+subscriptions, lookups and tags.
 
 Records go in and out in storage form; ``routes`` renders them and emits webhook events.
 """
@@ -36,6 +37,17 @@ RELATED_PAIRS: dict[str, tuple[str, ...]] = {
     "project": ("company", "person", "opportunity", "task"),
     "task": ("company", "person", "opportunity", "lead", "project"),
 }
+# Entity types of related links: Copper's singular types, and the plurals its examples show.
+LINK_TYPES: dict[str, str] = {
+    **{kind: kind for kind in CF_ENTITIES},
+    "people": "person",
+    "companies": "company",
+    "leads": "lead",
+    "opportunities": "opportunity",
+    "projects": "project",
+    "tasks": "task",
+}
+LINK_KEYS = ("custom_field_definition_id", "source", "target")
 UPSERT_MATCH_LIMIT = 30
 WEBHOOK_LIMIT = 100
 WEBHOOK_KEYS = ("target", "type", "event", "secret", "headers", "custom_field_computed_values")
@@ -381,6 +393,150 @@ class Operations:
         record["date_modified"] = max(int(time.time()), int(record.get("date_modified") or 0) + 1)
         self.store.save(kind, record)
 
+    # ----------------------------------------------------------------- related links
+    def related_links(
+        self, definition_id: str | None, source_type: str | None, source_id: str | None
+    ) -> list[Json]:
+        """``GET /related_links``: the query's filters (each optional) AND-ed."""
+        errors: list[tuple[str, str]] = []
+        def_id = self._link_filter_id("custom_field_definition_id", definition_id, errors)
+        sid = self._link_filter_id("source_id", source_id, errors)
+        kind = None
+        if source_type:
+            kind = LINK_TYPES.get(source_type)
+            if kind is None:
+                errors.append(("source_type", "is not included in the list"))
+        if errors:
+            raise Invalid(errors)
+        if sid is not None and kind is None:
+            found = [x for x in self.store.links(def_id) if x["source"]["id"] == sid]
+        else:
+            found = self.store.links(def_id, None if kind is None else (kind, sid))
+        return [self.render_link(x) for x in found]
+
+    @staticmethod
+    def _link_filter_id(key: str, text: str | None, errors: list[tuple[str, str]]) -> int | None:
+        if not text:
+            return None
+        number = as_int(text)
+        if number is None:
+            errors.append((key, "is not a number"))
+        return number
+
+    def create_related_link(self, body: Any) -> Json:
+        """``POST /related_links``: the link and, on the connected definition, its reverse."""
+        if not isinstance(body, dict):
+            raise Invalid([("base", "Request body must be a JSON object")])
+        unknown = [k for k in body if k not in LINK_KEYS]
+        if unknown:
+            raise unknown_keys_error(unknown)
+        errors: list[tuple[str, str]] = []
+        source = self._link_end("source", body.get("source"), errors)
+        target = self._link_end("target", body.get("target"), errors)
+        raw_id = body.get("custom_field_definition_id")
+        def_id = as_int(raw_id)
+        d = self.rules.definition(def_id) if def_id is not None else None
+        paired: Json | None = None
+        if raw_id is None:
+            errors.append(("custom_field_definition_id", "can't be blank"))
+        elif d is None:
+            errors.append(("custom_field_definition_id",
+                           f"Unknown custom field definition: {raw_id}"))  # fmt: skip
+        elif d.get("data_type") != "Connect":
+            errors.append(("custom_field_definition_id", f"{d['name']} is not a Connect field"))
+        else:
+            if source and source[0] not in (d.get("available_on") or []):
+                errors.append(
+                    ("custom_field_definition_id", f"{d['name']} is not available on {source[0]}")
+                )
+            pair_id = as_int(d.get("connected_id"))
+            paired = self.rules.definition(pair_id) if pair_id is not None else None
+            if paired and target and target[0] not in (paired.get("available_on") or []):
+                errors.append(("target", f"{paired['name']} is not available on {target[0]}"))
+        if errors:
+            raise Invalid(errors)
+        assert d is not None and source is not None and target is not None
+        if self.store.find_link(d["id"], source[:2], target[:2]) is not None:
+            raise Invalid([("target", f"{target[0]} {target[1]} is already linked")])
+        link = self._new_link(d["id"], source, target)
+        with self.store.transaction():
+            if paired is not None and (paired["id"], target, source) != (d["id"], source, target):
+                existing = self.store.find_link(paired["id"], target[:2], source[:2])
+                if existing is None:
+                    reverse = self._new_link(paired["id"], target, source)
+                    reverse["pair_id"] = link["id"]
+                    self.store.add_link(reverse)
+                    existing = reverse["id"]
+                link["pair_id"] = existing
+            self.store.add_link(link)
+        return self.render_link(link)
+
+    def _link_end(
+        self, key: str, value: Any, errors: list[tuple[str, str]]
+    ) -> tuple[str, int, str] | None:
+        """(kind, id, entity type as sent) of a link's source or target, or None (and an error)."""
+        if not isinstance(value, dict):
+            errors.append((key, "can't be blank"))
+            return None
+        unknown = [f"{key}.{k}" for k in value if k not in ("id", "entity_type", "name")]
+        if unknown:
+            raise unknown_keys_error(unknown)
+        label = value.get("entity_type")
+        kind = LINK_TYPES.get(label) if isinstance(label, str) else None
+        if kind is None:
+            errors.append(
+                (
+                    key,
+                    "entity_type can't be blank"
+                    if label is None
+                    else f"Invalid entity_type: {label}",
+                )
+            )
+            return None
+        rid = as_int(value.get("id"))
+        if rid is None or rid <= 0:
+            errors.append((key, f"Invalid id: {value.get('id')}"))
+            return None
+        hide = kind == "lead" and self.ctx.settings.hide_converted_leads
+        if self.store.get(kind, rid, include_hidden=not hide) is None:
+            errors.append((key, f"{kind} {rid} does not exist"))
+            return None
+        assert isinstance(label, str)
+        return kind, rid, label
+
+    def _new_link(
+        self, def_id: int, source: tuple[str, int, str], target: tuple[str, int, str]
+    ) -> Json:
+        return {
+            "id": self.store.next_link_id(),
+            "custom_field_definition_id": def_id,
+            "source": {"id": source[1], "entity_type": source[0], "label": source[2]},
+            "target": {"id": target[1], "entity_type": target[0], "label": target[2]},
+            "pair_id": None,
+        }
+
+    def delete_related_link(self, link_id: int) -> list[int]:
+        """``DELETE /related_links/{id}``: the link and its reverse; answers both ids."""
+        link = self.store.get_link(link_id)
+        if link is None:
+            raise NotFound()
+        ids = [link_id]
+        if link["pair_id"] is not None and self.store.get_link(link["pair_id"]) is not None:
+            ids.append(link["pair_id"])
+        with self.store.transaction():
+            self.store.delete_links(ids)
+        return ids
+
+    def render_link(self, link: Json) -> Json:
+        """Copper's shape: each end with the entity type as sent and the record's name."""
+        out: Json = {"id": link["id"],
+                     "custom_field_definition_id": link["custom_field_definition_id"]}  # fmt: skip
+        for end in ("source", "target"):
+            e = link[end]
+            out[end] = {"id": e["id"], "entity_type": e["label"],
+                        "name": self.store.name_of(e["entity_type"], e["id"])}  # fmt: skip
+        return out
+
     # ----------------------------------------------------------------- webhooks
     def create_webhook(self, body: Any) -> Json:
         if not isinstance(body, dict):
@@ -614,7 +770,9 @@ class Operations:
         defs = self.rules.definitions()
         if not any(d["id"] == def_id for d in defs):
             raise NotFound()
-        self.store.set_meta("custom_field_definitions", [d for d in defs if d["id"] != def_id])
+        with self.store.transaction():
+            self.store.set_meta("custom_field_definitions", [d for d in defs if d["id"] != def_id])
+            self.store.delete_links_of_definition(def_id)
 
 
 def check_target(target: Any) -> None:

@@ -324,9 +324,16 @@ class Rules:
         if kind == "activity":
             return out
         stored = rec.get("custom_fields") or {}
+        links: dict[int, list[int]] | None = None
         fields = []
         for d in self.definitions_for(kind):
-            value = stored.get(str(d["id"]))
+            if d["data_type"] == "Connect":
+                # Connect values are the record's related links (§11), never stored values.
+                if links is None:
+                    links = self.store.link_targets(kind, rec["id"]) if "id" in rec else {}
+                value = list(links.get(d["id"], []))
+            else:
+                value = stored.get(str(d["id"]))
             if value is None:
                 value = (
                     []

@@ -1,5 +1,5 @@
 """Every Copper operation under ``/developer_api/v1``: records, searches, bulk, upsert,
-conversion, related items, webhooks subscriptions and lookups (copper-api.md).
+conversion, related items, related links, webhooks subscriptions and lookups (copper-api.md).
 
 Handlers are async but call the store synchronously: the store is used only from the event
 loop's thread, so requests are serialised and every operation sees a consistent database.
@@ -368,6 +368,32 @@ class Api:
 
         return change
 
+    # ----------------------------------------------------------------- related links
+    def related_link_routes(self) -> list[BaseRoute]:
+        @endpoint
+        async def list_links(request: Request) -> Response:
+            q = request.query_params
+            return JSONResponse(
+                self.ops.related_links(
+                    q.get("custom_field_definition_id"), q.get("source_type"), q.get("source_id")
+                )
+            )
+
+        @endpoint
+        async def create_link(request: Request) -> Response:
+            return JSONResponse(self.ops.create_related_link(await read_body(request)))
+
+        @endpoint
+        async def delete_link(request: Request) -> Response:
+            ids = self.ops.delete_related_link(path_id(request))
+            return JSONResponse({"ids": ids, "is_deleted": True})
+
+        return [
+            Route("/related_links", endpoint=list_links, methods=["GET"]),
+            Route("/related_links", endpoint=create_link, methods=["POST"]),
+            Route("/related_links/{id:int}", endpoint=delete_link, methods=["DELETE"]),
+        ]
+
     # ----------------------------------------------------------------- webhooks
     def webhook_routes(self) -> list[BaseRoute]:
         @endpoint
@@ -538,6 +564,7 @@ def build_routes(ctx: SandboxContext) -> list[BaseRoute]:
     for plural in PLURALS:
         routes += api.record_routes(plural)
     routes += api.related_routes()
+    routes += api.related_link_routes()
     routes += api.webhook_routes()
     routes += api.lookup_routes()
     return [

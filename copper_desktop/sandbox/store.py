@@ -342,6 +342,7 @@ class Store:
         self.conn = conn
         self._meta_cache: dict[str, Any] = {}
         self._next_id: dict[str, int] = {}
+        self._link_targets: dict[tuple[str, int], dict[int, list[int]]] | None = None
         self.load_seconds: float | None = None
         self._create_schema()
 
@@ -391,6 +392,20 @@ class Store:
         )
         c.execute("CREATE INDEX IF NOT EXISTS ix_relations_b ON relations (b_type, b_id)")
         c.execute("CREATE TABLE IF NOT EXISTS webhooks (id INTEGER PRIMARY KEY, data TEXT)")
+        c.execute(
+            "CREATE TABLE IF NOT EXISTS related_links (id INTEGER PRIMARY KEY,"
+            " definition_id INTEGER NOT NULL, source_type TEXT NOT NULL,"
+            " source_id INTEGER NOT NULL, source_label TEXT NOT NULL, target_type TEXT NOT NULL,"
+            " target_id INTEGER NOT NULL, target_label TEXT NOT NULL, pair_id INTEGER)"
+        )
+        c.execute(
+            "CREATE INDEX IF NOT EXISTS ix_related_links_source"
+            " ON related_links (source_type, source_id)"
+        )
+        c.execute(
+            "CREATE INDEX IF NOT EXISTS ix_related_links_target"
+            " ON related_links (target_type, target_id)"
+        )
         for kind in KINDS:
             cols = ", ".join(
                 f"{name} {ctype}"
@@ -428,9 +443,11 @@ class Store:
         c = self.conn
         self._meta_cache.clear()
         self._next_id.clear()
+        self._link_targets = None
+        tables = ("meta", "users", "relations", "webhooks", "related_links")
         with self.transaction():
             self._drop_indexes()
-            for table in ("meta", "users", "relations", "webhooks", *(f"r_{k}" for k in KINDS)):
+            for table in (*tables, *(f"r_{k}" for k in KINDS)):
                 c.execute(f"DELETE FROM {table}")
             for key in META_KEYS:
                 c.execute(
@@ -561,7 +578,13 @@ class Store:
                 " WHERE (a_type = ? AND a_id = ?) OR (b_type = ? AND b_id = ?)",
                 (kind, rid, kind, rid),
             )
+            self.delete_links_of(kind, rid)
         return cur.rowcount > 0
+
+    def name_of(self, kind: str, rid: int) -> str | None:
+        """A record's name without parsing it (related links show it)."""
+        row = self.conn.execute(f"SELECT name FROM r_{kind} WHERE id = ?", (rid,)).fetchone()
+        return None if row is None else row[0]
 
     def select(
         self,
@@ -635,6 +658,125 @@ class Store:
             (*a, *b, *b, *a),
         )
         return cur.rowcount > 0
+
+    # ----------------------------------------------------------------- related links
+    # A link of a Connect field: ``{id, custom_field_definition_id, source: {id, entity_type},
+    # target: {id, entity_type}, pair_id}`` where ``entity_type`` is the singular kind, the
+    # ``label``s keep the entity type as the client sent it, and ``pair_id`` is the reverse link
+    # on the connected definition (``None`` when there is none).
+    _LINK_COLUMNS = (
+        "id, definition_id, source_type, source_id, source_label,"
+        " target_type, target_id, target_label, pair_id"
+    )
+
+    @staticmethod
+    def _link(row: tuple[Any, ...]) -> Json:
+        lid, def_id, s_type, s_id, s_label, t_type, t_id, t_label, pair_id = row
+        return {
+            "id": lid,
+            "custom_field_definition_id": def_id,
+            "source": {"id": s_id, "entity_type": s_type, "label": s_label},
+            "target": {"id": t_id, "entity_type": t_type, "label": t_label},
+            "pair_id": pair_id,
+        }
+
+    def next_link_id(self) -> int:
+        """Link ids are never reused within a run either."""
+        if "related_link" not in self._next_id:
+            row = self.conn.execute("SELECT max(id) FROM related_links").fetchone()
+            self._next_id["related_link"] = (row[0] or 0) + 1
+        nid = self._next_id["related_link"]
+        self._next_id["related_link"] = nid + 1
+        return nid
+
+    def links(
+        self,
+        definition_id: int | None = None,
+        source: tuple[str, int | None] | None = None,
+    ) -> list[Json]:
+        """Links by id, narrowed by definition and source (type, and id when given)."""
+        where: list[str] = ["1"]
+        params: list[Any] = []
+        if definition_id is not None:
+            where.append("definition_id = ?")
+            params.append(definition_id)
+        if source is not None:
+            where.append("source_type = ?")
+            params.append(source[0])
+            if source[1] is not None:
+                where.append("source_id = ?")
+                params.append(source[1])
+        rows = self.conn.execute(
+            f"SELECT {self._LINK_COLUMNS} FROM related_links WHERE {' AND '.join(where)}"
+            " ORDER BY id",
+            params,
+        ).fetchall()
+        return [self._link(r) for r in rows]
+
+    def get_link(self, lid: int) -> Json | None:
+        row = self.conn.execute(
+            f"SELECT {self._LINK_COLUMNS} FROM related_links WHERE id = ?", (lid,)
+        ).fetchone()
+        return None if row is None else self._link(row)
+
+    def find_link(
+        self, definition_id: int, source: tuple[str, int], target: tuple[str, int]
+    ) -> int | None:
+        row = self.conn.execute(
+            "SELECT id FROM related_links WHERE definition_id = ? AND source_type = ?"
+            " AND source_id = ? AND target_type = ? AND target_id = ?",
+            (definition_id, *source, *target),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def add_link(self, link: Json) -> None:
+        """Insert one link in the form ``links`` answers (its id set)."""
+        s, t = link["source"], link["target"]
+        self.conn.execute(
+            f"INSERT INTO related_links ({self._LINK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (link["id"], link["custom_field_definition_id"], s["entity_type"], s["id"],
+             s["label"], t["entity_type"], t["id"], t["label"], link.get("pair_id")),
+        )  # fmt: skip
+        self._link_targets = None
+
+    def delete_links(self, ids: Iterable[int]) -> None:
+        self.conn.executemany("DELETE FROM related_links WHERE id = ?", [(i,) for i in ids])
+        self._link_targets = None
+
+    def delete_links_of(self, kind: str, rid: int) -> None:
+        """A deleted record takes its links, both ways, with it."""
+        self.conn.execute(
+            "DELETE FROM related_links"
+            " WHERE (source_type = ? AND source_id = ?) OR (target_type = ? AND target_id = ?)",
+            (kind, rid, kind, rid),
+        )
+        self._link_targets = None
+
+    def delete_links_of_definition(self, definition_id: int) -> None:
+        """A deleted definition takes its links and their reverse links with it."""
+        self.conn.execute(
+            "DELETE FROM related_links WHERE definition_id = ? OR id IN"
+            " (SELECT pair_id FROM related_links WHERE definition_id = ?)",
+            (definition_id, definition_id),
+        )
+        self._link_targets = None
+
+    def link_targets(self, kind: str, rid: int) -> dict[int, list[int]]:
+        """Definition id -> linked target ids of one source record: a Connect field's value.
+
+        Links are few, so all of them are held in memory (rebuilt after any change) and
+        rendering a page of search results costs a dictionary look-up per record.
+        """
+        if self._link_targets is None:
+            cache: dict[tuple[str, int], dict[int, list[int]]] = {}
+            rows = self.conn.execute(
+                "SELECT source_type, source_id, definition_id, target_id FROM related_links"
+                " ORDER BY id"
+            )
+            for s_type, s_id, def_id, t_id in rows:
+                cache.setdefault((s_type, s_id), {}).setdefault(def_id, []).append(t_id)
+            self._link_targets = cache
+        return self._link_targets.get((kind, rid), {})
 
     # ----------------------------------------------------------------- webhooks
     def list_webhooks(self) -> list[Json]:

@@ -2,6 +2,8 @@
 
 Input is checked inline before anything is sent or saved; Test connection runs on the qasync
 loop through an injected coroutine, so the dialog knows nothing of httpx and the UI never blocks.
+The dialog also lets the user choose where the token lives (the private credentials file, or the
+system keyring when one is usable) and always says which; the app does the storing.
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ import asyncio
 import ipaddress
 import re
 from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -26,11 +32,54 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from copper_desktop.api import Backoff, CopperClient, RetryPolicy
 from copper_desktop.config import StoredCredentials
+from copper_desktop.ui.errors import register_secret
 
 ConnectionTester = Callable[[StoredCredentials], Awaitable[str]]
 """Checks credentials against Copper; returns a line to show ("Acme as Ada") or raises an
 exception whose text is fit to show the user."""
+
+TokenStorage = Literal["file", "keyring"]
+
+TEST_RETRY = RetryPolicy(
+    rate_limited=Backoff(base_s=1.0, cap_s=4.0, max_retries=2),
+    transient=Backoff(base_s=0.5, cap_s=2.0, max_retries=1),
+    settle_s=0.0,
+)
+"""A connection test should answer within seconds, not retry for a minute."""
+
+
+def connection_tester(**client_kw: Any) -> ConnectionTester:
+    """A tester that signs in with a throw-away CopperClient: ``account()`` then ``me()``.
+
+    Failures raise the client's CopperError, whose text says exactly why (wrong key, no
+    https, unreachable host) and never holds the token."""
+    client_kw.setdefault("retry", TEST_RETRY)
+
+    async def test(creds: StoredCredentials) -> str:
+        register_secret(creds.token)  # masked in any log line or crash report from now on
+        async with CopperClient(
+            creds.email, creds.token, base_url=creds.base_url, **client_kw
+        ) as client:
+            account = await client.account()
+            me = await client.me()
+        account_name = account.get("name") or f"Account {account.get('id', '?')}"
+        user_name = me.get("name") or me.get("email") or creds.email
+        return f"{account_name} — signed in as {user_name}"
+
+    return test
+
+
+def token_location_text(storage: TokenStorage, token_file: Path, keyring_name: str | None) -> str:
+    """Says in plain words where the token will be kept."""
+    if storage == "keyring" and keyring_name:
+        return f"The API token is kept in the system keyring ({keyring_name})."
+    text = f"The API token is kept in {token_file}, a file only your user account can read."
+    if keyring_name is None:
+        text += " No system keyring is available on this computer, so the file is used."
+    return text
+
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
@@ -76,7 +125,9 @@ class SettingsDialog(QDialog):
         creds: StoredCredentials,
         tester: ConnectionTester,
         *,
-        token_location: str,
+        token_file: Path,
+        keyring_name: str | None = None,
+        storage: TokenStorage = "file",
         first_run: bool = False,
         parent: QWidget | None = None,
     ) -> None:
@@ -95,10 +146,30 @@ class SettingsDialog(QDialog):
         self.show_token.setAccessibleName("Show API token")
         self.show_token.toggled.connect(self._toggle_token)
         self.errors = {key: self._error_label(key) for key in ("base_url", "email", "token")}
-        self.token_location = QLabel(token_location)
+        self._token_file = token_file
+        self._keyring_name = keyring_name
+        self.storage = QComboBox()
+        self.storage.setObjectName("tokenStorageCombo")
+        self.storage.setAccessibleName("Where to keep the API token")
+        self.storage.addItem("Private credentials file", "file")
+        self.storage.addItem(
+            f"System keyring ({keyring_name})" if keyring_name else "System keyring (unavailable)",
+            "keyring",
+        )
+        model = self.storage.model()
+        if keyring_name is None:
+            if isinstance(model, QStandardItemModel):  # a QComboBox's own model: grey it out
+                item = model.item(1)
+                if item is not None:
+                    item.setEnabled(False)
+            storage = "file"
+        self.storage.setCurrentIndex(1 if storage == "keyring" else 0)
+        self.storage.currentIndexChanged.connect(self._update_location)
+        self.token_location = QLabel("")
         self.token_location.setObjectName("tokenLocationLabel")
         self.token_location.setAccessibleName("Where the token is stored")
         self.token_location.setWordWrap(True)
+        self._update_location()
 
         token_row = QHBoxLayout()
         token_row.addWidget(self.token, 1)
@@ -110,6 +181,7 @@ class SettingsDialog(QDialog):
         form.addRow("", self.errors["email"])
         form.addRow("API token", token_row)
         form.addRow("", self.errors["token"])
+        form.addRow("Keep token in", self.storage)
         form.addRow("", self.token_location)
 
         self.test_button = QPushButton("Test connection")
@@ -174,6 +246,14 @@ class SettingsDialog(QDialog):
             base_url=self.base_url.text().strip().rstrip("/"),
             email=self.email.text().strip(),
             token=self.token.text().strip(),
+        )
+
+    def token_storage(self) -> TokenStorage:
+        return "keyring" if self.storage.currentData() == "keyring" else "file"
+
+    def _update_location(self) -> None:
+        self.token_location.setText(
+            token_location_text(self.token_storage(), self._token_file, self._keyring_name)
         )
 
     def _toggle_token(self, shown: bool) -> None:

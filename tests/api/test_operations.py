@@ -221,11 +221,6 @@ async def test_related_items(make_client: MakeClient) -> None:
             await c.remove_related("people", person["id"], "opportunity", opp["id"])
 
 
-@pytest.mark.xfail(
-    reason="the sandbox has no /related_links routes yet (reported to the lead)",
-    raises=NotFoundError,
-    strict=True,
-)
 async def test_related_links(make_client: MakeClient) -> None:
     async with make_client() as c:
         definition = await c.create_custom_field_definition(

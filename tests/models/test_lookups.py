@@ -1,0 +1,157 @@
+"""Lookups against the live sandbox: names for ids, choices, stages, definitions, resolve."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from copper_desktop.api import CopperClient, CopperError
+from copper_desktop.domain.catalog import LookupKind
+from copper_desktop.domain.custom_fields import DataType
+from copper_desktop.models.lookups import Lookups
+from copper_desktop.sandbox.server import SandboxServer
+from tests.api.conftest import FAST_RETRY, UNLIMITED
+from tests.conftest import SandboxControl
+
+Run = Callable[..., Any]
+
+
+@pytest.fixture
+def client(
+    sandbox: SandboxServer,
+    admin: dict[str, Any],
+    running_loop: asyncio.AbstractEventLoop,
+    qtbot: QtBot,
+) -> Iterator[CopperClient]:
+    made = CopperClient(
+        admin["email"], admin["token"], base_url=sandbox.base_url, retry=FAST_RETRY,
+        limits=UNLIMITED,
+    )  # fmt: skip
+    yield made
+    task = running_loop.create_task(made.aclose())
+    qtbot.waitUntil(task.done)
+
+
+@pytest.fixture
+def run(qtbot: QtBot, running_loop: asyncio.AbstractEventLoop) -> Run:
+    """Await a coroutine on the qasync loop from a sync test; return its result."""
+
+    def run_coro(coro: Coroutine[Any, Any, Any]) -> Any:
+        task = running_loop.create_task(coro)
+        qtbot.waitUntil(task.done, timeout=15_000)
+        return task.result()
+
+    return run_coro
+
+
+@pytest.fixture
+def loaded(client: CopperClient, run: Run, qtbot: QtBot) -> Lookups:
+    lookups = Lookups()
+    with qtbot.waitSignal(lookups.loaded):
+        run(lookups.load(client))
+    return lookups
+
+
+def test_load_names_every_list(loaded: Lookups, client: CopperClient, run: Run) -> None:
+    users = run(client.all_users())
+    statuses = run(client.lead_statuses())
+    sources = run(client.customer_sources())
+    assert loaded.is_loaded
+    assert loaded.name(LookupKind.USERS, users[0]["id"]) == users[0]["name"]
+    assert loaded.name(LookupKind.LEAD_STATUSES, statuses[1]["id"]) == statuses[1]["name"]
+    assert loaded.name(LookupKind.CUSTOMER_SOURCES, sources[0]["id"]) == sources[0]["name"]
+    assert loaded.name(LookupKind.USERS, 987_654_321) is None
+    assert loaded.name(LookupKind.USERS, None) is None
+    for kind in (LookupKind.CONTACT_TYPES, LookupKind.LOSS_REASONS, LookupKind.PIPELINES,
+                 LookupKind.CUSTOM_ACTIVITY_TYPES, LookupKind.ACTIVITY_TYPES):  # fmt: skip
+        assert loaded.choices(kind), kind
+
+
+def test_choices_are_sorted_by_name_and_stages_follow_their_pipeline(
+    loaded: Lookups, client: CopperClient, run: Run
+) -> None:
+    names = [name for _, name in loaded.choices(LookupKind.USERS)]
+    assert names == sorted(names, key=str.casefold)
+    pipelines = run(client.pipelines())
+    first = pipelines[0]
+    expected = [(s["id"], s["name"]) for s in first["stages"]]
+    assert loaded.stages(first["id"]) == expected
+    assert loaded.pipeline_of_stage(expected[0][0]) == first["id"]
+    all_stages = loaded.stages()
+    assert len(all_stages) == sum(len(p["stages"]) for p in pipelines)
+    assert loaded.name(LookupKind.PIPELINE_STAGES, expected[-1][0]) == expected[-1][1]
+    assert loaded.stages(987_654) == []
+
+
+def test_definitions_and_tags(loaded: Lookups, client: CopperClient, run: Run) -> None:
+    raw = run(client.custom_field_definitions())
+    assert [d.id for d in loaded.definitions] == [d["id"] for d in raw]
+    dropdown = next(d for d in loaded.definitions if d.data_type is DataType.DROPDOWN)
+    assert dropdown.options
+    assert loaded.definition(dropdown.id) is dropdown
+    tags = run(client.tags(tag_names_only=True))
+    assert set(loaded.tags) == set(tags) and tags
+    assert list(loaded.tags) == sorted(loaded.tags, key=str.casefold)
+
+
+def test_a_failed_list_raises_and_leaves_nothing_running(
+    client: CopperClient, run: Run, control: SandboxControl
+) -> None:
+    control.add_fault("error", status=404, path="^/lead_statuses$")
+    lookups = Lookups()
+    with pytest.raises(CopperError):
+        run(lookups.load(client))
+    assert not lookups.is_loaded
+    assert lookups.name(LookupKind.USERS, 1) is None
+
+
+def search_count(control: SandboxControl, path: str) -> int:
+    return sum(1 for r in control.requests(500) if r["path"].endswith(path))
+
+
+def test_resolve_fetches_unknown_ids_in_one_search(
+    loaded: Lookups, client: CopperClient, run: Run, qtbot: QtBot, control: SandboxControl
+) -> None:
+    companies = run(client.search("companies", page_size=5, sort_by="name")).records
+    ids = [c["id"] for c in companies]
+    control.reset()
+    with qtbot.waitSignal(loaded.names_resolved):
+        run(loaded.resolve(LookupKind.COMPANIES, [*ids, ids[0], None, 999_999_999]))
+    assert search_count(control, "/companies/search") == 1
+    for company in companies:
+        assert loaded.name(LookupKind.COMPANIES, company["id"]) == company["name"]
+    # Known ids and ids the server does not have are not asked again.
+    run(loaded.resolve(LookupKind.COMPANIES, [*ids, 999_999_999]))
+    assert search_count(control, "/companies/search") == 1
+    assert loaded.unknown(LookupKind.COMPANIES, [ids[0], 999_999_999, 12]) == [12]
+
+
+def test_concurrent_resolves_share_one_request(
+    loaded: Lookups, client: CopperClient, run: Run, control: SandboxControl
+) -> None:
+    people = run(client.search("people", page_size=3, sort_by="name")).records
+    ids = [p["id"] for p in people]
+    control.reset()
+
+    async def twice() -> None:
+        await asyncio.gather(
+            loaded.resolve(LookupKind.PEOPLE, ids), loaded.resolve(LookupKind.PEOPLE, ids)
+        )
+
+    run(twice())
+    assert search_count(control, "/people/search") == 1
+    assert [loaded.name(LookupKind.PEOPLE, i) for i in ids] == [p["name"] for p in people]
+
+
+def test_resolve_rejects_loaded_kinds_and_needs_a_client(run: Run) -> None:
+    lookups = Lookups()
+    with pytest.raises(ValueError):
+        run(lookups.resolve(LookupKind.USERS, [1]))
+    with pytest.raises(RuntimeError):
+        run(lookups.resolve(LookupKind.COMPANIES, [1]))
+    lookups.remember(LookupKind.COMPANIES, 7, "Seven Inc")
+    assert lookups.name(LookupKind.COMPANIES, 7) == "Seven Inc"

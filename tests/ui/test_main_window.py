@@ -1,0 +1,261 @@
+"""The main window against the live sandbox: start, navigation keys, refresh, menus, title."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QAbstractItemView
+from pytestqt.qtbot import QtBot
+
+from copper_desktop.domain.catalog import LookupKind
+from copper_desktop.session import Session
+from copper_desktop.ui.browser import EntityBrowser
+from copper_desktop.ui.main_window import MainWindow
+from copper_desktop.ui.webhooks_page import WebhooksPage
+from tests.conftest import SandboxControl
+
+Make = Callable[..., MainWindow]
+
+
+@pytest.fixture
+def make_window(
+    qtbot: QtBot, make_session: Callable[..., Session], run: Callable[..., Any]
+) -> Iterator[Make]:
+    """``make_window(sandbox_url=None, start=True)``: a shown window; aclose()d after."""
+    made: list[MainWindow] = []
+
+    def make(*, sandbox_url: str | None = None, start: bool = True) -> MainWindow:
+        session = make_session()
+        session.sandbox_url = sandbox_url
+        window = MainWindow(session)
+        window.show()
+        qtbot.waitExposed(window)
+        made.append(window)
+        if start:
+            run(window.start())
+        return window
+
+    yield make
+    for window in made:
+        run(window.aclose())
+        window.close()
+        window.deleteLater()
+
+
+def browser_loaded(window: MainWindow, key: str) -> bool:
+    browser = window.browser(key)
+    return browser is not None and browser.model.rowCount() > 0 and browser.model.is_loaded(0)
+
+
+def test_start_shows_people_and_the_account_in_the_title(qtbot: QtBot, make_window: Make) -> None:
+    window = make_window(sandbox_url="http://127.0.0.1:1")
+    assert window.account_name
+    assert window.windowTitle().startswith(window.account_name)
+    assert window.windowTitle().endswith("(sandbox)")
+    assert window.current_key == "people"
+    qtbot.waitUntil(lambda: browser_loaded(window, "people"))
+    assert window.page("companies") is None  # created lazily
+
+
+def test_title_without_sandbox(make_window: Make) -> None:
+    window = make_window()
+    assert "(sandbox)" not in window.windowTitle()
+
+
+def test_ctrl_tab_cycles_between_entities(qtbot: QtBot, make_window: Make) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: browser_loaded(window, "people"))
+    focus = window.browser("people")
+    assert focus is not None
+    focus.table.setFocus()
+    QTest.keyClick(focus.table, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_key == "companies"
+    assert isinstance(window.stack.currentWidget(), EntityBrowser)
+    qtbot.waitUntil(lambda: browser_loaded(window, "companies"))
+    current = window.current_page()
+    assert current is not None
+    QTest.keyClick(
+        current,
+        Qt.Key.Key_Backtab,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert window.current_key == "people"
+    QTest.keyClick(
+        window.nav,
+        Qt.Key.Key_Backtab,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert window.current_key == "webhooks"  # wraps around
+    assert isinstance(window.stack.currentWidget(), WebhooksPage)
+
+
+def test_every_page_opens(qtbot: QtBot, make_window: Make) -> None:
+    window = make_window()
+    for key in window.page_keys():
+        window.show_page(key)
+    for key in window.page_keys()[:-1]:
+        qtbot.waitUntil(functools.partial(browser_loaded, window, key))
+    hooks = window.page("webhooks")
+    assert isinstance(hooks, WebhooksPage)
+    qtbot.waitUntil(lambda: not hooks.loading)
+
+
+def test_f5_refreshes_the_current_browser(
+    qtbot: QtBot, make_window: Make, control: SandboxControl
+) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: browser_loaded(window, "people"))
+    browser = window.browser("people")
+    assert browser is not None
+    qtbot.waitUntil(lambda: not browser.model.loading)
+    control.reset()
+    QTest.keyClick(browser.table, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: any(r["path"].endswith("/people/search") for r in control.requests()))
+    qtbot.waitUntil(lambda: not browser.model.loading)
+
+
+def test_ctrl_f_focuses_the_browser(qtbot: QtBot, make_window: Make) -> None:
+    window = make_window()
+    window.activateWindow()
+    browser = window.browser("people")
+    assert browser is not None
+    window.nav.setFocus()
+    QTest.keyClick(window.nav, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    focused = window.focusWidget()
+    assert focused is not None and browser.isAncestorOf(focused)
+
+
+def test_enter_opens_the_detail_view(qtbot: QtBot, make_window: Make) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: browser_loaded(window, "people"))
+    browser = window.browser("people")
+    assert browser is not None
+    browser.table.selectRow(0)
+    QTest.keyClick(browser.table, Qt.Key.Key_Enter)
+    assert browser.detail is not None
+    assert browser.detail.record["id"] == (browser.model.record(0) or {})["id"]
+    browser.detail.close()
+
+
+def test_settings_menu_emits_and_quit_closes(qtbot: QtBot, make_window: Make) -> None:
+    window = make_window(start=False)
+    with qtbot.waitSignal(window.settings_requested):
+        window.settings_action.trigger()
+    with qtbot.waitSignal(window.quit_requested):
+        window.quit_action.trigger()
+    assert not window.isVisible()
+
+
+def test_a_failing_page_reports_to_the_status_bar(
+    qtbot: QtBot, make_window: Make, control: SandboxControl
+) -> None:
+    control.add_fault("error", status=500, path="^/companies/search$")
+    window = make_window()
+    window.show_page("companies")
+    browser = window.browser("companies")
+    assert browser is not None
+    qtbot.waitUntil(lambda: browser.banner.isVisible())
+    assert window.status.error_label.text().startswith("Last error:")
+    assert window.isEnabled()
+
+
+def test_status_bar_shows_headroom(make_window: Make) -> None:
+    window = make_window()
+    window.status.poll()
+    status = window.session.client.status()
+    assert window.status.headroom_label.text() == f"{status.headroom}/{status.limit} per min"
+    assert "in flight" in window.status.in_flight_label.text()
+
+
+def test_every_interactive_widget_is_named(qtbot: QtBot, make_window: Make) -> None:
+    window = make_window()
+    for key in window.page_keys():
+        window.show_page(key)
+    widgets = window.findChildren(QAbstractButton) + window.findChildren(QAbstractItemView)
+    assert len(widgets) > 10
+    for widget in widgets:
+        assert widget.objectName(), widget
+        assert widget.accessibleName(), widget.objectName()
+    for action in window.actions():
+        assert action.objectName()
+
+
+def test_custom_fields_are_columns_and_detail_rows(
+    qtbot: QtBot, make_window: Make, control: SandboxControl
+) -> None:
+    window = make_window()
+    people = [d for d in window.definitions if d.applies_to("person")]
+    assert people
+    browser = window.browser("people")
+    assert browser is not None
+    qtbot.waitUntil(lambda: browser_loaded(window, "people"))
+    key = people[0].key
+    assert key in browser.column_keys()
+    assert key not in browser.visible_column_keys()  # custom columns start hidden
+    assert browser.chooser.action(key).text() == people[0].name
+    browser.chooser.action(key).trigger()
+    assert key in browser.visible_column_keys()
+    detail = browser.open_detail(0)
+    assert detail is not None
+    assert all(d.key in detail.values for d in people)
+    detail.close()
+
+
+def test_cells_show_names_not_ids(qtbot: QtBot, make_window: Make) -> None:
+    window = make_window()
+    window.show_page("opportunities")
+    qtbot.waitUntil(lambda: browser_loaded(window, "opportunities"))
+    browser = window.browser("opportunities")
+    assert browser is not None
+    keys = browser.column_keys()
+    model = browser.model
+    for key in ("assignee_id", "pipeline_stage_id"):
+        column = keys.index(key)
+        row = next(
+            r for r in range(model.rowCount()) if (model.record(r) or {}).get(key) is not None
+        )
+        text = model.index(row, column).data()
+        assert text and not text.startswith("#"), (key, text)
+    assert window.name_of is not None
+    record = model.record(0) or {}
+    detail = browser.open_detail(0)
+    assert detail is not None
+    if record.get("pipeline_id") is not None:
+        assert detail.text("pipeline_id") == window.name_of(
+            LookupKind.PIPELINES, record["pipeline_id"]
+        )
+    detail.close()
+
+
+def test_a_rate_limit_shows_its_retry_in_the_status_bar(
+    qtbot: QtBot, make_window: Make, control: SandboxControl
+) -> None:
+    window = make_window(start=False)
+    seen: list[str] = []
+    show_retry = window.status.show_retry
+
+    def spy(event: Any) -> None:
+        seen.append(event.message)
+        show_retry(event)
+
+    window.status.show_retry = spy  # type: ignore[method-assign]
+    control.add_fault("rate_limit", path="^/people/search$", count=1)
+    window.show_page("people")
+    qtbot.waitUntil(lambda: browser_loaded(window, "people"))
+    assert seen and seen[0].startswith("Rate limited, retrying in ")
+    browser = window.browser("people")
+    assert browser is not None and not browser.banner.isVisible()
+
+
+def test_f5_reloads_the_webhooks_page(qtbot: QtBot, make_window: Make) -> None:
+    window = make_window()
+    hooks = window.show_page("webhooks")
+    assert isinstance(hooks, WebhooksPage)
+    qtbot.waitUntil(lambda: not hooks.loading)
+    with qtbot.waitSignal(hooks.loaded):
+        QTest.keyClick(hooks.table, Qt.Key.Key_F5)
