@@ -11,6 +11,7 @@ Column order, widths and visibility are kept per entity in
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -28,12 +29,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from copper_desktop.domain.catalog import EntitySpec, FieldSpec, FieldType
+from copper_desktop.api import CopperError
+from copper_desktop.domain.catalog import EntitySpec, FieldSpec, FieldType, LookupKind
+from copper_desktop.models.async_support import TaskKeeper
+from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.paged import Column, PagedSearchModel, Record
+from copper_desktop.models.record_columns import references
 from copper_desktop.session import Session
 from copper_desktop.ui.banner import Banner
 from copper_desktop.ui.column_chooser import ColumnChooser
 from copper_desktop.ui.detail_view import DetailView, NameOf, format_field
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 200
 SAVE_DELAY_MS = 500
@@ -79,7 +86,7 @@ class EntityBrowser(QWidget):
         self,
         session: Session,
         spec: EntitySpec,
-        lookups: Any = None,
+        lookups: Lookups | None = None,
         *,
         columns: Sequence[Column] | None = None,
         default_visible: Sequence[str] | None = None,
@@ -95,6 +102,7 @@ class EntityBrowser(QWidget):
         self.session = session
         self.spec = spec
         self.lookups = lookups
+        self._tasks = TaskKeeper()
         self._name_of = name_of
         self._detail_fields = detail_fields
         self._filters: dict[str, Any] = {}
@@ -180,6 +188,8 @@ class EntityBrowser(QWidget):
         self.model.page_loaded.connect(self._on_page_loaded)
         self.model.error.connect(self._on_error)
         self.banner.retry_requested.connect(self.retry)
+        if lookups is not None:
+            lookups.names_resolved.connect(self.table.viewport().update)
 
     # ------------------------------------------------------------------ public API
 
@@ -298,6 +308,7 @@ class EntityBrowser(QWidget):
             self.session_save()
         if self._detail is not None:
             self._detail.close()
+        await self._tasks.aclose()
         await self.model.aclose()
 
     # ------------------------------------------------------------ column layout
@@ -435,9 +446,29 @@ class EntityBrowser(QWidget):
             set_summary(first + 1, last + 1, total)
         self.summary.setText(summary_text(first + 1, last + 1, total))
 
-    def _on_page_loaded(self, _page: int) -> None:
+    def _on_page_loaded(self, page: int) -> None:
         self.banner.clear()
         self._update_summary()
+        self._resolve_names(page)
+
+    def _resolve_names(self, page: int) -> None:
+        """Ask for the names of companies, people, ... the page refers to (one search per
+        kind); cells repaint when they arrive and keep showing ids if they never do."""
+        lookups = self.lookups
+        if lookups is None:
+            return
+        size = self.model.page_size
+        rows = range(page * size, min((page + 1) * size, self.model.rowCount()))
+        for kind, ids in references(self.spec, (self.model.record(r) for r in rows)).items():
+            unknown = lookups.unknown(kind, ids)
+            if unknown:
+                self._tasks.spawn(self._resolve(lookups, kind, unknown))
+
+    async def _resolve(self, lookups: Lookups, kind: LookupKind, ids: list[int]) -> None:
+        try:
+            await lookups.resolve(kind, ids)
+        except CopperError as exc:
+            log.info("Names of %s unavailable: %s", kind.value, exc)
 
     def _on_error(self, exc: Exception) -> None:
         message = str(exc) or type(exc).__name__

@@ -46,6 +46,7 @@ from copper_desktop.domain.custom_fields import (
 )
 from copper_desktop.domain.formats import date_to_unix, format_number
 from copper_desktop.models.lookups import Lookups
+from copper_desktop.ui.naming import clearable, name_popup
 
 DEBOUNCE_MS: Final = 300
 """Typing pauses this long before the search is sent: one request per pause, not per key."""
@@ -317,7 +318,7 @@ class FilterBar(QWidget):
 
         self.search = QLineEdit(self)
         self.search.setObjectName("filterSearch")
-        self.search.setClearButtonEnabled(True)
+        clearable(self.search)
         self._name_filter = self._find("name")
         if self._name_filter is not None:
             self.search.setPlaceholderText(f"Search {spec.plural_label.lower()} by name (Ctrl+F)")
@@ -626,6 +627,7 @@ class FilterBar(QWidget):
         combo = QComboBox(self)
         combo.setObjectName(_name(spec.key))
         combo.setAccessibleName(f"{spec.label} filter")
+        name_popup(combo)
         combo.addItem(f"{spec.label}: any", None)
         for value, label in choices:
             combo.addItem(f"{spec.label}: {label}", value)
@@ -663,7 +665,7 @@ class FilterBar(QWidget):
         edit.setObjectName(_name(spec.key))
         edit.setAccessibleName(f"{spec.label} filter")
         edit.setPlaceholderText(spec.label)
-        edit.setClearButtonEnabled(True)
+        clearable(edit)
         if spec.type is FilterType.COUNTRY:
             edit.setMaxLength(2)
             edit.setPlaceholderText(f"{spec.label} (two letters, e.g. US)")

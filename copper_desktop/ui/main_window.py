@@ -8,7 +8,6 @@ quit (cancels every request, saves column layouts).
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -23,15 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from copper_desktop.api import CopperError
-from copper_desktop.domain.catalog import ENTITIES, EntitySpec, FieldType, LookupKind
-from copper_desktop.domain.custom_fields import (
-    CustomFieldDefinition,
-    entity_fields,
-    parse_definitions,
-)
+from copper_desktop.domain.catalog import ENTITIES, EntitySpec
+from copper_desktop.domain.custom_fields import CustomFieldDefinition
+from copper_desktop.models.lookups import Lookups
+from copper_desktop.models.record_columns import column_fields, columns_for, default_column_keys
 from copper_desktop.session import Session
-from copper_desktop.ui.browser import EntityBrowser, field_column
+from copper_desktop.ui.browser import EntityBrowser
 from copper_desktop.ui.detail_view import NameOf
+from copper_desktop.ui.filter_bar import FilterBar
 from copper_desktop.ui.status_bar import ClientStatusBar
 from copper_desktop.ui.webhooks_page import WebhooksPage
 
@@ -54,13 +52,11 @@ class MainWindow(QMainWindow):
         self.session = session
         self.setObjectName("mainWindow")
         self.setAccessibleName(APP_TITLE)
-        self.lookups: Any = None
+        self.lookups = Lookups(self)
+        self.name_of: NameOf = self.lookups.name
         self.account_name: str | None = None
         self._started = False
         """Pages are created only once start() has the custom fields (or show_page asks)."""
-        self.definitions: tuple[CustomFieldDefinition, ...] = ()
-        self.name_of: NameOf | None = None
-        self._names: dict[LookupKind, dict[Any, str]] = {}
         self._pages: dict[str, QWidget] = {}
         self._keys: list[str] = [k for k in BROWSED if k in ENTITIES] + [WEBHOOKS]
 
@@ -155,39 +151,17 @@ class MainWindow(QMainWindow):
             self._on_nav(self.nav.currentRow())
 
     async def _load_lookups(self) -> None:
-        """Custom field definitions (columns, detail rows) and the names of the account's
-        lookup lists; a failure leaves built-in fields and ids, never a broken window."""
-        client = self.session.client
+        """Custom field definitions and the account's lookup lists (users, pipelines, ...);
+        a failure leaves built-in fields and ids, never a broken window."""
+        self.lookups.set_client(self.session.client)
         try:
-            self.definitions = parse_definitions(await client.custom_field_definitions())
-        except (CopperError, ValueError) as exc:
-            self.status.show_error(f"Custom fields unavailable: {exc}")
-        sources = {
-            LookupKind.USERS: client.all_users,
-            LookupKind.CONTACT_TYPES: client.contact_types,
-            LookupKind.PIPELINES: client.pipelines,
-            LookupKind.PIPELINE_STAGES: client.pipeline_stages,
-            LookupKind.LEAD_STATUSES: client.lead_statuses,
-            LookupKind.CUSTOMER_SOURCES: client.customer_sources,
-            LookupKind.LOSS_REASONS: client.loss_reasons,
-        }
-        answers = await asyncio.gather(*(f() for f in sources.values()), return_exceptions=True)
-        for kind, answer in zip(sources, answers, strict=True):
-            if isinstance(answer, BaseException):
-                if not isinstance(answer, CopperError):
-                    raise answer
-                self.status.show_error(f"Names unavailable: {answer}")
-                continue
-            self._names[kind] = {
-                item["id"]: str(item.get("name") or item.get("label") or item["id"])
-                for item in answer
-                if isinstance(item, dict) and "id" in item
-            }
-        self.name_of = self._name_of
+            await self.lookups.load(self.session.client)
+        except CopperError as exc:
+            self.status.show_error(f"Names and custom fields unavailable: {exc}")
 
-    def _name_of(self, kind: LookupKind, value: Any) -> str | None:
-        """The loaded name of a reference id (None when unknown)."""
-        return self._names.get(kind, {}).get(value)
+    @property
+    def definitions(self) -> tuple[CustomFieldDefinition, ...]:
+        return self.lookups.definitions
 
     async def aclose(self) -> None:
         """Stop polling, cancel every request and save each browser's layout."""
@@ -247,20 +221,20 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ internals
 
     def make_browser(self, spec: EntitySpec) -> EntityBrowser:
-        """A browser for `spec` with its custom fields as (hidden by default) columns."""
-        fields = entity_fields(spec, self.definitions)
-        columns = [
-            field_column(f, self.name_of) for f in fields if f.type is not FieldType.CUSTOM_FIELDS
-        ]
-        return EntityBrowser(
+        """A browser for `spec` with its custom fields as (hidden by default) columns and a
+        filter bar built from the catalog and the account's lookups."""
+        browser = EntityBrowser(
             self.session,
             spec,
             self.lookups,
-            columns=columns,
-            detail_fields=fields,
+            columns=columns_for(spec, self.lookups),
+            default_visible=default_column_keys(spec),
+            detail_fields=column_fields(spec, self.lookups),
             name_of=self.name_of,
             parent=self.stack,
         )
+        browser.set_filter_bar(FilterBar(spec, self.lookups))
+        return browser
 
     def _create(self, key: str) -> QWidget:
         page: QWidget

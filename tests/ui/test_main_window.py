@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from copper_desktop.domain.catalog import LookupKind
 from copper_desktop.session import Session
 from copper_desktop.ui.browser import EntityBrowser
+from copper_desktop.ui.filter_bar import ChoiceButton, FilterBar
 from copper_desktop.ui.main_window import MainWindow
 from copper_desktop.ui.webhooks_page import WebhooksPage
 from tests.conftest import SandboxControl
@@ -259,3 +260,100 @@ def test_f5_reloads_the_webhooks_page(qtbot: QtBot, make_window: Make) -> None:
     qtbot.waitUntil(lambda: not hooks.loading)
     with qtbot.waitSignal(hooks.loaded):
         QTest.keyClick(hooks.table, Qt.Key.Key_F5)
+
+
+def searches(control: SandboxControl, path: str) -> list[dict[str, Any]]:
+    return [
+        r["body"]
+        for r in control.requests(limit=1000)
+        if r["method"] == "POST" and r["path"] == path
+    ]
+
+
+def test_each_browser_has_a_filter_bar_that_queries_the_server(
+    qtbot: QtBot, make_window: Make, control: SandboxControl
+) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: browser_loaded(window, "people"))
+    browser = window.browser("people")
+    assert browser is not None and isinstance(browser.filter_bar, FilterBar)
+    bar = browser.filter_bar
+    everyone = browser.model.rowCount()
+    assert bar.summary.text().endswith(f"of {everyone:,}")
+    # QTest asserts (aborting Python) on keys outside ASCII: type an ASCII name
+    name = next(
+        n
+        for r in range(200)
+        if (n := str((browser.model.record(r) or {}).get("name"))).isascii()
+    )
+    window.find_action.trigger()
+    assert bar.search.hasFocus()
+    qtbot.keyClicks(bar.search, name)
+    qtbot.waitUntil(
+        lambda: any(b.get("name") == name for b in searches(control, "/people/search"))
+        and browser_loaded(window, "people")
+        and browser.model.rowCount() < everyone
+    )
+    assert name in bar.active.text()
+    assert all(
+        name.casefold() in str((browser.model.record(r) or {}).get("name")).casefold()
+        for r in range(browser.model.rowCount())
+    )
+    QTest.mouseClick(bar.clear_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: browser.model.rowCount() == everyone)
+    assert "name" not in searches(control, "/people/search")[-1]
+    for key in ("companies", "leads", "opportunities", "tasks", "projects", "activities"):
+        window.show_page(key)
+        other = window.browser(key)
+        assert other is not None and isinstance(other.filter_bar, FilterBar)
+
+
+def test_owner_filter_offers_the_account_users(
+    qtbot: QtBot, make_window: Make, control: SandboxControl
+) -> None:
+    window = make_window()
+    window.show_page("opportunities")
+    qtbot.waitUntil(lambda: browser_loaded(window, "opportunities"))
+    browser = window.browser("opportunities")
+    assert browser is not None and isinstance(browser.filter_bar, FilterBar)
+    owner = browser.filter_bar.control("assignee_ids")
+    assert isinstance(owner, ChoiceButton)
+    users = window.lookups.choices(LookupKind.USERS)
+    assert users and [label for _, label in owner.choices()][-len(users) :] == [
+        name for _, name in users
+    ]
+    user_id = users[0][0]
+    owner.action(user_id).trigger()
+    def owner_sent() -> bool:
+        return user_id in (searches(control, "/opportunities/search")[-1].get("assignee_ids") or [])
+
+    qtbot.waitUntil(lambda: owner_sent() and not browser.model.loading)
+    assert all(
+        (browser.model.record(r) or {}).get("assignee_id") == user_id
+        for r in range(min(browser.model.rowCount(), 200))
+    )
+
+
+def test_related_record_names_are_resolved_in_one_search(
+    qtbot: QtBot, make_window: Make, control: SandboxControl
+) -> None:
+    window = make_window()
+    window.show_page("tasks")
+    qtbot.waitUntil(lambda: browser_loaded(window, "tasks"))
+    browser = window.browser("tasks")
+    assert browser is not None
+    browser.set_column_visible("related_resource", True)
+    column = browser.column_keys().index("related_resource")
+    model = browser.model
+    row = next(
+        r
+        for r in range(model.rowCount())
+        if ((model.record(r) or {}).get("related_resource") or {}).get("type") == "company"
+    )
+    qtbot.waitUntil(lambda: not str(model.index(row, column).data()).startswith("#"))
+    company_id = (model.record(row) or {})["related_resource"]["id"]
+    assert model.index(row, column).data() == (
+        f"{window.lookups.name(LookupKind.COMPANIES, company_id)} (Company)"
+    )
+    lookups = [b for b in searches(control, "/companies/search") if "ids" in b]
+    assert len(lookups) == 1 and company_id in lookups[0]["ids"]

@@ -1,0 +1,21 @@
+"""Names for the widgets Qt creates inside other widgets (clear buttons, combo pop-up lists),
+so that every interactive widget can be found by tests and announced by screen readers."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QLineEdit, QToolButton
+
+
+def clearable(edit: QLineEdit) -> None:
+    """Give a line edit Qt's clear button, named after the edit (name the edit first)."""
+    edit.setClearButtonEnabled(True)
+    for button in edit.findChildren(QToolButton):
+        button.setObjectName(f"{edit.objectName()}Clear")
+        button.setAccessibleName("Clear text")
+
+
+def name_popup(combo: QComboBox) -> None:
+    """Name a combo box's pop-up list after the combo (name the combo first)."""
+    view = combo.view()
+    view.setObjectName(f"{combo.objectName()}List")
+    view.setAccessibleName(f"{combo.accessibleName() or combo.objectName()} choices")
