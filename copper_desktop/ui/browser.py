@@ -161,7 +161,8 @@ class EntityBrowser(QWidget):
         self.summary.setAccessibleName("Rows shown")
 
         bottom = QHBoxLayout()
-        bottom.addWidget(self.summary, 1)
+        bottom.addWidget(self.summary)
+        bottom.addStretch(1)
         bottom.addWidget(self.columns_button)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
