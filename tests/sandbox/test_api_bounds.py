@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 BIG = 2**64
-
-
-@pytest.fixture
-def api(sandbox: Any, admin: dict[str, Any]) -> Iterator[httpx.Client]:
-    headers = {
-        "X-PW-AccessToken": admin["token"],
-        "X-PW-Application": "developer_api",
-        "X-PW-UserEmail": admin["email"],
-    }
-    with httpx.Client(base_url=sandbox.base_url, headers=headers, timeout=30) as client:
-        yield client
 
 
 @pytest.mark.parametrize(

@@ -3,44 +3,14 @@
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from copper_desktop.sandbox.config import API_PREFIX, CONTROL_PREFIX
+from tests.sandbox.helpers import PREFIX, err, ok, uid
 
-PREFIX = "Invalid input: Validation errors: "
 URI_ERROR = "Invalid input: Invalid URI For External Resource"
-
-
-@pytest.fixture
-def api(sandbox: Any, admin: dict[str, Any]) -> Iterator[httpx.Client]:
-    base = sandbox.control_url[: -len(CONTROL_PREFIX)] + API_PREFIX
-    headers = {
-        "X-PW-AccessToken": admin["token"],
-        "X-PW-Application": "developer_api",
-        "X-PW-UserEmail": admin["email"],
-    }
-    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
-        yield client
-
-
-def uid() -> str:
-    return uuid.uuid4().hex[:10]
-
-
-def ok(r: httpx.Response) -> Any:
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-def err(r: httpx.Response, status: int = 422) -> str:
-    assert r.status_code == status, r.text
-    message: str = r.json()["message"]
-    return message
 
 
 HOOK = {"target": "https://hooks.example.test/copper", "type": "lead", "event": "update"}

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from copper_desktop.sandbox.config import API_PREFIX, CONTROL_PREFIX
+from tests.sandbox.helpers import PREFIX, envelope_err, ok, uid
 
-PREFIX = "Invalid input: Validation errors: "
 KEYS = {
     "people": "id name prefix first_name middle_name last_name suffix address assignee_id "
     "company_id company_name contact_type_id details emails phone_numbers socials tags title "
@@ -44,35 +41,6 @@ ENTITY = {
     "projects": "project",
     "tasks": "task",
 }
-
-
-@pytest.fixture
-def api(sandbox: Any, admin: dict[str, Any]) -> Iterator[httpx.Client]:
-    base = sandbox.control_url[: -len(CONTROL_PREFIX)] + API_PREFIX
-    headers = {
-        "X-PW-AccessToken": admin["token"],
-        "X-PW-Application": "developer_api",
-        "X-PW-UserEmail": admin["email"],
-    }
-    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
-        yield client
-
-
-def uid() -> str:
-    return uuid.uuid4().hex[:10]
-
-
-def ok(r: httpx.Response) -> Any:
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-def err(r: httpx.Response, status: int = 422) -> str:
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert body["success"] is False and body["status"] == status
-    message: str = body["message"]
-    return message
 
 
 def definitions(api: httpx.Client, entity: str) -> list[dict[str, Any]]:
@@ -116,14 +84,17 @@ def test_create_get_delete_answer_every_key(api: httpx.Client, plural: str) -> N
     fetched = ok(api.get(f"/{plural}/{created['id']}"))
     assert fetched == created
     assert ok(api.delete(f"/{plural}/{created['id']}")) == {"id": created["id"], "is_deleted": True}
-    assert err(api.get(f"/{plural}/{created['id']}"), 404) == "Resource not found"
+    assert envelope_err(api.get(f"/{plural}/{created['id']}"), 404) == "Resource not found"
 
 
 @pytest.mark.parametrize("plural", list(MINIMAL))
 def test_unknown_ids_answer_404_envelope(api: httpx.Client, plural: str) -> None:
-    assert err(api.get(f"/{plural}/987654321"), 404) == "Resource not found"
-    assert err(api.put(f"/{plural}/987654321", json={"name": "x"}), 404) == "Resource not found"
-    assert err(api.delete(f"/{plural}/987654321"), 404) == "Resource not found"
+    assert envelope_err(api.get(f"/{plural}/987654321"), 404) == "Resource not found"
+    assert (
+        envelope_err(api.put(f"/{plural}/987654321", json={"name": "x"}), 404)
+        == "Resource not found"
+    )
+    assert envelope_err(api.delete(f"/{plural}/987654321"), 404) == "Resource not found"
 
 
 def test_unset_values_are_null_or_empty_with_checkbox_false(api: httpx.Client) -> None:
@@ -272,7 +243,7 @@ def test_opportunity_defaults_stage_change_and_close_date(api: httpx.Client) -> 
         f"/opportunities/{opp['id']}",
         json={"pipeline_id": other["id"], "pipeline_stage_id": first["id"]},
     )
-    assert err(bad).startswith(PREFIX + "Pipeline Stage Id:")
+    assert envelope_err(bad).startswith(PREFIX + "Pipeline Stage Id:")
 
 
 def test_close_date_order_follows_the_setting(api: httpx.Client, control: Any) -> None:
@@ -280,7 +251,9 @@ def test_close_date_order_follows_the_setting(api: httpx.Client, control: Any) -
     control.settings(close_date_order="DMY")
     try:
         assert ok(api.get(f"/opportunities/{opp['id']}"))["close_date"] == "23/1/2025"
-        assert err(api.put(f"/opportunities/{opp['id']}", json={"close_date": "1/23/2025"}))
+        assert envelope_err(
+            api.put(f"/opportunities/{opp['id']}", json={"close_date": "1/23/2025"})
+        )
     finally:
         control.settings(close_date_order="MDY")
 
@@ -295,7 +268,7 @@ def test_lead_status_follows_status_id_and_name(api: httpx.Client) -> None:
     assert moved["status"] == other["name"]
     by_name = ok(api.put(f"/leads/{lead['id']}", json={"status": default["name"]}))
     assert by_name["status_id"] == default["id"]
-    assert err(api.put(f"/leads/{lead['id']}", json={"status": "Nope"})).endswith(
+    assert envelope_err(api.put(f"/leads/{lead['id']}", json={"status": "Nope"})).endswith(
         "Status: is not included in the list"
     )
 
@@ -317,7 +290,7 @@ def test_project_and_task_related_resource(api: httpx.Client) -> None:
     ))  # fmt: skip
     assert task["related_resource"] == {"id": project["id"], "type": "project"}
     bad = api.post("/tasks", json={"name": "T", "related_resource": {"id": 1, "type": "task"}})
-    assert err(bad).startswith(PREFIX + "Related Resource:")
+    assert envelope_err(bad).startswith(PREFIX + "Related Resource:")
 
 
 def test_computed_values_add_option_names(api: httpx.Client) -> None:
@@ -362,7 +335,7 @@ VALIDATION_CASES: list[tuple[str, dict[str, Any], str]] = [
 def test_validation_errors_use_coppers_envelope(
     api: httpx.Client, plural: str, body: dict[str, Any], message: str
 ) -> None:
-    assert err(api.post(f"/{plural}", json=body)).startswith(PREFIX + message)
+    assert envelope_err(api.post(f"/{plural}", json=body)).startswith(PREFIX + message)
 
 
 def test_custom_field_validation(api: httpx.Client) -> None:
@@ -377,7 +350,7 @@ def test_custom_field_validation(api: httpx.Client) -> None:
         ({"custom_field_definition_id": string["id"], "value": 5}, "Invalid value for"),
     ]
     for entry, fragment in cases:
-        message = err(api.post("/people", json={"name": "A", "custom_fields": [entry]}))
+        message = envelope_err(api.post("/people", json={"name": "A", "custom_fields": [entry]}))
         assert message.startswith(PREFIX + "Custom Fields: ") and fragment in message, message
 
 
@@ -385,17 +358,17 @@ def test_unique_person_email_and_company_domain(api: httpx.Client) -> None:
     email = f"{uid()}@unique.test"
     first = new_person(api, emails=[{"email": email, "category": "work"}])
     dup = api.post("/people", json={"name": "B", "emails": [{"email": email.upper()}]})
-    assert "has already been taken" in err(dup)
+    assert "has already been taken" in envelope_err(dup)
     other = new_person(api)
     taken = api.put(f"/people/{other['id']}", json={"emails": [{"email": email}]})
-    assert "has already been taken" in err(taken)
+    assert "has already been taken" in envelope_err(taken)
     kept = ok(api.put(f"/people/{first['id']}", json={"emails": [{"email": email}]}))
     assert kept["emails"][0]["email"] == email
     domain = f"{uid()}.test"
     ok(api.post("/companies", json={"name": "C1", "email_domain": domain}))
-    assert err(api.post("/companies", json={"name": "C2", "email_domain": domain})).startswith(
-        PREFIX + "Email Domain: has already been taken"
-    )
+    assert envelope_err(
+        api.post("/companies", json={"name": "C2", "email_domain": domain})
+    ).startswith(PREFIX + "Email Domain: has already been taken")
 
 
 def test_activity_crud_defaults_and_user_only_types(
@@ -424,13 +397,13 @@ def test_activity_crud_defaults_and_user_only_types(
     edited = ok(api.put(f"/activities/{act['id']}", json={"details": "Edited"}))
     assert edited["details"] == "Edited"
     system = {**body, "type": {"id": 1, "category": "system"}}
-    assert err(api.post("/activities", json=system)).startswith(PREFIX + "Type:")
+    assert envelope_err(api.post("/activities", json=system)).startswith(PREFIX + "Type:")
     missing = api.post("/activities", json={"details": "x"})
-    assert "Parent: can't be blank" in err(missing)
+    assert "Parent: can't be blank" in envelope_err(missing)
     orphan = {**body, "parent": {"id": 987654321, "type": "person"}}
-    assert err(api.post("/activities", json=orphan)).startswith(PREFIX + "Parent:")
+    assert envelope_err(api.post("/activities", json=orphan)).startswith(PREFIX + "Parent:")
     assert ok(api.delete(f"/activities/{act['id']}")) == {"id": act["id"], "is_deleted": True}
-    assert err(api.get(f"/activities/{act['id']}"), 404) == "Resource not found"
+    assert envelope_err(api.get(f"/activities/{act['id']}"), 404) == "Resource not found"
 
 
 def test_invalid_json_body_is_rejected(api: httpx.Client) -> None:

@@ -3,46 +3,15 @@ link on the connected definition, Connect values on records, validation and 404s
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from copper_desktop.sandbox.config import API_PREFIX, CONTROL_PREFIX
+from tests.sandbox.helpers import PREFIX, envelope_err, ok, uid
 
-PREFIX = "Invalid input: Validation errors: "
 MISSING = 987654321
-
-
-@pytest.fixture
-def api(sandbox: Any, admin: dict[str, Any]) -> Iterator[httpx.Client]:
-    base = sandbox.control_url[: -len(CONTROL_PREFIX)] + API_PREFIX
-    headers = {
-        "X-PW-AccessToken": admin["token"],
-        "X-PW-Application": "developer_api",
-        "X-PW-UserEmail": admin["email"],
-    }
-    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
-        yield client
-
-
-def uid() -> str:
-    return uuid.uuid4().hex[:10]
-
-
-def ok(r: httpx.Response) -> Any:
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-def err(r: httpx.Response, status: int = 422) -> str:
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert body["success"] is False and body["status"] == status
-    message: str = body["message"]
-    return message
 
 
 def definition(api: httpx.Client, name: str) -> dict[str, Any]:
@@ -188,7 +157,7 @@ def test_definition_without_connected_field_links_one_way(
     # Deleting the definition takes its links with it.
     ok(api.delete(f"/custom_field_definitions/{lead_field['id']}"))
     assert links(api, custom_field_definition_id=lead_field["id"]) == []
-    assert err(api.delete(f"/related_links/{second['id']}"), 404) == "Resource not found"
+    assert envelope_err(api.delete(f"/related_links/{second['id']}"), 404) == "Resource not found"
 
 
 def test_filters_are_optional_and_anded(
@@ -224,7 +193,7 @@ def test_filters_are_optional_and_anded(
     ],
 )
 def test_bad_filters_are_rejected(api: httpx.Client, params: dict[str, str], message: str) -> None:
-    assert err(api.get("/related_links", params=params)) == PREFIX + message
+    assert envelope_err(api.get("/related_links", params=params)) == PREFIX + message
 
 
 def test_deleting_a_record_removes_its_links(
@@ -237,11 +206,11 @@ def test_deleting_a_record_removes_its_links(
     ok(api.delete(f"/companies/{company['id']}"))
     assert links(api, source_id=opp["id"]) == [] and links(api, source_id=company["id"]) == []
     assert connect_value(ok(api.get(f"/opportunities/{opp['id']}")), forward["id"]) == []
-    assert err(api.delete(f"/related_links/{link['id']}"), 404) == "Resource not found"
+    assert envelope_err(api.delete(f"/related_links/{link['id']}"), 404) == "Resource not found"
 
 
 def test_unknown_link_answers_404(api: httpx.Client) -> None:
-    assert err(api.delete(f"/related_links/{MISSING}"), 404) == "Resource not found"
+    assert envelope_err(api.delete(f"/related_links/{MISSING}"), 404) == "Resource not found"
 
 
 def test_validation_errors(api: httpx.Client, pair: tuple[dict[str, Any], dict[str, Any]]) -> None:
@@ -289,16 +258,16 @@ def test_validation_errors(api: httpx.Client, pair: tuple[dict[str, Any], dict[s
          f"Target: company {MISSING} does not exist"),
     ]  # fmt: skip
     for body, message in cases:
-        assert err(api.post("/related_links", json=body)) == PREFIX + message, body
+        assert envelope_err(api.post("/related_links", json=body)) == PREFIX + message, body
     assert links(api, source_id=opp["id"]) == [] and links(api, source_id=company["id"]) == []
 
     link = ok(api.post("/related_links", json=good))
-    assert err(api.post("/related_links", json=good)) == (
+    assert envelope_err(api.post("/related_links", json=good)) == (
         PREFIX + f"Target: company {company['id']} is already linked"
     )
     assert links(api, source_id=opp["id"]) == [link]
     bad_json = api.post(
         "/related_links", content=b"{", headers={"Content-Type": "application/json"}
     )
-    assert err(bad_json, 400) == "Invalid JSON in request body"
+    assert envelope_err(bad_json, 400) == "Invalid JSON in request body"
     ok(api.delete(f"/related_links/{link['id']}"))

@@ -9,14 +9,7 @@ import httpx
 import pytest
 
 from copper_desktop.sandbox.server import SandboxServer
-
-
-def auth_headers(user: dict[str, Any]) -> dict[str, str]:
-    return {
-        "X-PW-AccessToken": user["token"],
-        "X-PW-Application": "developer_api",
-        "X-PW-UserEmail": user["email"],
-    }
+from tests.sandbox.helpers import auth_headers
 
 
 def assert_401(response: httpx.Response) -> None:
@@ -25,12 +18,6 @@ def assert_401(response: httpx.Response) -> None:
     assert body["success"] is False
     assert body["status"] == 401
     assert isinstance(body["message"], str) and body["message"]
-
-
-@pytest.fixture
-def http(sandbox: SandboxServer, control: Any) -> Any:
-    with httpx.Client(base_url=sandbox.base_url, timeout=30) as client:
-        yield client
 
 
 def test_right_headers_are_admitted(http: httpx.Client, admin: dict[str, Any]) -> None:

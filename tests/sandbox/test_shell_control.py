@@ -5,27 +5,19 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from copper_desktop.sandbox.server import SandboxServer
-
-
-def auth_headers(user: dict[str, Any]) -> dict[str, str]:
-    return {
-        "X-PW-AccessToken": user["token"],
-        "X-PW-Application": "developer_api",
-        "X-PW-UserEmail": user["email"],
-    }
+from tests.sandbox.helpers import auth_headers
 
 
 @pytest.fixture
-def api(sandbox: SandboxServer, control: Any, admin: dict[str, Any]) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sandbox.base_url, headers=auth_headers(admin), timeout=30) as c:
-        yield c
+def api(control: Any, api: httpx.Client) -> httpx.Client:
+    """The shared admin client (conftest), set up after ``control`` has reset the sandbox."""
+    return api
 
 
 def create_person(api: httpx.Client, **fields: Any) -> dict[str, Any]:

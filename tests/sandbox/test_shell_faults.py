@@ -7,7 +7,6 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,18 +15,10 @@ import pytest
 from copper_desktop.sandbox.server import SandboxServer
 
 
-def auth_headers(user: dict[str, Any]) -> dict[str, str]:
-    return {
-        "X-PW-AccessToken": user["token"],
-        "X-PW-Application": "developer_api",
-        "X-PW-UserEmail": user["email"],
-    }
-
-
 @pytest.fixture
-def api(sandbox: SandboxServer, control: Any, admin: dict[str, Any]) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sandbox.base_url, headers=auth_headers(admin), timeout=30) as c:
-        yield c
+def api(control: Any, api: httpx.Client) -> httpx.Client:
+    """The shared admin client (conftest), set up after ``control`` has reset the sandbox."""
+    return api
 
 
 @pytest.fixture

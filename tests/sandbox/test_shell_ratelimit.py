@@ -5,29 +5,14 @@ windows so the tests stay fast."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from copper_desktop.sandbox.server import SandboxServer
+from tests.sandbox.helpers import auth_headers
 
 RATE_LIMITED = {"success": False, "status": 429, "message": "Rate limit exceeded"}
-
-
-def auth_headers(user: dict[str, Any]) -> dict[str, str]:
-    return {
-        "X-PW-AccessToken": user["token"],
-        "X-PW-Application": "developer_api",
-        "X-PW-UserEmail": user["email"],
-    }
-
-
-@pytest.fixture
-def http(sandbox: SandboxServer, control: Any) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sandbox.base_url, timeout=30) as client:
-        yield client
 
 
 def get(http: httpx.Client, user: dict[str, Any]) -> httpx.Response:

@@ -19,20 +19,13 @@ import pytest
 
 from copper_desktop.sandbox.config import SandboxConfig
 from copper_desktop.sandbox.server import SandboxServer
+from tests.sandbox.helpers import auth_headers
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def small(**overrides: Any) -> SandboxConfig:
     return SandboxConfig(**{"port": 0, "db": ":memory:", "seed": 10, **overrides})
-
-
-def auth_headers(user: dict[str, Any]) -> dict[str, str]:
-    return {
-        "X-PW-AccessToken": user["token"],
-        "X-PW-Application": "developer_api",
-        "X-PW-UserEmail": user["email"],
-    }
 
 
 def account(server: SandboxServer) -> httpx.Response:

@@ -19,6 +19,7 @@ import pytest
 from copper_desktop.sandbox.config import SandboxConfig
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.sandbox.webhooks import WebhookNotifier
+from tests.sandbox.helpers import auth_headers
 
 
 class Receiver:
@@ -70,14 +71,6 @@ def wait_for(check: Callable[[], bool], timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
-def auth_headers(user: dict[str, Any]) -> dict[str, str]:
-    return {
-        "X-PW-AccessToken": user["token"],
-        "X-PW-Application": "developer_api",
-        "X-PW-UserEmail": user["email"],
-    }
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     with Receiver() as r:
@@ -85,9 +78,9 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def api(sandbox: SandboxServer, control: Any, admin: dict[str, Any]) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sandbox.base_url, headers=auth_headers(admin), timeout=30) as c:
-        yield c
+def api(control: Any, api: httpx.Client) -> httpx.Client:
+    """The shared admin client (conftest), set up after ``control`` has reset the sandbox."""
+    return api
 
 
 @pytest.fixture
