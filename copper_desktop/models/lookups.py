@@ -304,7 +304,8 @@ class Lookups(QObject):
         for start in range(0, len(fresh), RESOLVE_BATCH):
             await self._fetch_names(client, kind, fresh[start : start + RESOLVE_BATCH])
         if waits:
-            await asyncio.gather(*waits, return_exceptions=True)
+            # Shielded: cancelling this caller must not cancel another caller's fetch.
+            await asyncio.gather(*(asyncio.shield(w) for w in waits), return_exceptions=True)
 
     def set_client(self, client: LookupClient | None) -> None:
         """The client `resolve` searches with (`load` sets it too)."""
@@ -321,7 +322,8 @@ class Lookups(QObject):
                 kind.value, {"ids": ids}, page_size=RESOLVE_BATCH, sort_by=None
             )
         except BaseException:
-            future.set_result(None)
+            if not future.done():
+                future.set_result(None)
             raise
         finally:
             for key in keys:
@@ -330,6 +332,7 @@ class Lookups(QObject):
         found = _named(records)
         self._names[kind].update(found)
         self._missing.update((kind, i) for i in ids if i not in found)
-        future.set_result(None)
+        if not future.done():
+            future.set_result(None)
         if found:
             self.names_resolved.emit()

@@ -12,7 +12,7 @@ Column order, widths and visibility are kept per entity in
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -76,7 +76,7 @@ class EntityBrowser(QWidget):
 
     Signals:
         error_occurred(str): a page failed to load (the banner shows it too).
-        record_opened(dict): Enter or double-click opened this record's detail view.
+        record_opened(dict): Enter or double-click opened this record.
     """
 
     error_occurred = Signal(str)
@@ -107,6 +107,8 @@ class EntityBrowser(QWidget):
         self._detail_fields = detail_fields
         self._filters: dict[str, Any] = {}
         self._detail: DetailView | None = None
+        self.opener: Callable[[str, dict[str, Any]], object] | None = None
+        """Set by the main window: opens a record (entity key, record) in an editor."""
         self._closed = False
         self.setObjectName(f"browser_{spec.key}")
         self.setAccessibleName(f"{spec.plural_label} browser")
@@ -263,10 +265,15 @@ class EntityBrowser(QWidget):
         return index.row() if index.isValid() else -1
 
     def open_detail(self, row: int | None = None) -> DetailView | None:
-        """Show the read-only detail of `row` (the current one by default), if loaded."""
+        """Open `row` (the current one by default), if loaded: in the record editor when the
+        window set an `opener`, else in a read-only detail view (returned)."""
         row = self.selected_row() if row is None else row
         record = self.model.record(row) if row >= 0 else None
         if record is None:
+            return None
+        if self.opener is not None:
+            self.record_opened.emit(dict(record))
+            self.opener(self.spec.key, dict(record))
             return None
         if self._detail is not None:
             self._detail.close()

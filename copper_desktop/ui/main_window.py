@@ -8,9 +8,11 @@ quit (cancels every request, saves column layouts).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
@@ -24,12 +26,16 @@ from PySide6.QtWidgets import (
 from copper_desktop.api import CopperError
 from copper_desktop.domain.catalog import ENTITIES, EntitySpec
 from copper_desktop.domain.custom_fields import CustomFieldDefinition
+from copper_desktop.journal import DeletionJournal
+from copper_desktop.models.async_support import TaskKeeper
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.record_columns import column_fields, columns_for, default_column_keys
 from copper_desktop.session import Session
 from copper_desktop.ui.browser import EntityBrowser
 from copper_desktop.ui.detail_view import NameOf
 from copper_desktop.ui.filter_bar import FilterBar
+from copper_desktop.ui.journal_dialog import JournalDialog
+from copper_desktop.ui.record_editor import RecordEditor, new_record_defaults
 from copper_desktop.ui.status_bar import ClientStatusBar
 from copper_desktop.ui.webhooks_page import WebhooksPage
 
@@ -55,6 +61,12 @@ class MainWindow(QMainWindow):
         self.lookups = Lookups(self)
         self.name_of: NameOf = self.lookups.name
         self.account_name: str | None = None
+        self.user_id: int | None = None
+        """The signed-in user: the owner of new records."""
+        self.journal = DeletionJournal(session.paths.journal_dir)
+        self.editors: list[RecordEditor] = []
+        self.journal_dialog: JournalDialog | None = None
+        self._tasks = TaskKeeper()
         self._started = False
         """Pages are created only once start() has the custom fields (or show_page asks)."""
         self._pages: dict[str, QWidget] = {}
@@ -110,6 +122,10 @@ class MainWindow(QMainWindow):
             "actionPreviousPage", "&Previous page", "Ctrl+Shift+Tab", "Ctrl+Shift+Backtab"
         )
         self.open_action = self._action("actionOpenRecord", "&Open record")
+        self.new_action = self._action(
+            "actionNewRecord", "&New record", QKeySequence.StandardKey.New
+        )
+        self.journal_action = self._action("actionDeletedRecords", "&Deleted records…")
         bar = self.menuBar()
         bar.setObjectName("menuBar")
         bar.setAccessibleName("Menu bar")
@@ -117,6 +133,9 @@ class MainWindow(QMainWindow):
             button.setAccessibleName("More menus")
         file_menu = bar.addMenu("&File")
         file_menu.setObjectName("menuFile")
+        file_menu.addAction(self.new_action)
+        file_menu.addAction(self.journal_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -131,6 +150,8 @@ class MainWindow(QMainWindow):
         self.next_action.triggered.connect(lambda: self.cycle(1))
         self.prev_action.triggered.connect(lambda: self.cycle(-1))
         self.open_action.triggered.connect(self._open_current)
+        self.new_action.triggered.connect(lambda: self.new_record())
+        self.journal_action.triggered.connect(self.show_journal)
 
     # ------------------------------------------------------------------ public API
 
@@ -140,6 +161,11 @@ class MainWindow(QMainWindow):
             account = await self.session.client.account()
             name = account.get("name")
             self.account_name = str(name) if name else None
+        except CopperError as exc:
+            self.status.show_error(str(exc))
+        try:
+            me = await self.session.client.me()
+            self.user_id = me.get("id") if isinstance(me.get("id"), int) else None
         except CopperError as exc:
             self.status.show_error(str(exc))
         self._update_title()
@@ -166,6 +192,9 @@ class MainWindow(QMainWindow):
     async def aclose(self) -> None:
         """Stop polling, cancel every request and save each browser's layout."""
         self.status.close_source()
+        await self._tasks.aclose()
+        for editor in list(self.editors):
+            await self._forget_editor(editor)
         closers = [
             page.aclose()
             for page in self._pages.values()
@@ -234,12 +263,18 @@ class MainWindow(QMainWindow):
             parent=self.stack,
         )
         browser.set_filter_bar(FilterBar(spec, self.lookups))
+        browser.opener = self.open_record
         return browser
 
     def _create(self, key: str) -> QWidget:
         page: QWidget
         if key == WEBHOOKS:
-            hooks = WebhooksPage(self.session.client.list_webhooks, parent=self.stack)
+            hooks = WebhooksPage(
+                self.session.client.list_webhooks,
+                parent=self.stack,
+                client=self.session.client,
+                allow_loopback_http=self.session.sandbox_url is not None,
+            )
             hooks.error_occurred.connect(self.status.show_error)
             hooks.refresh()
             page = hooks
@@ -275,5 +310,115 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title)
 
     def _quit(self) -> None:
-        self.quit_requested.emit()
-        self.close()
+        if self.close():
+            self.quit_requested.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Editors with unsaved changes ask first; the window stays open until they are
+        saved or discarded (then closing again goes through)."""
+        dirty = [e for e in self.editors if e.is_dirty]
+        if not dirty:
+            for editor in list(self.editors):
+                editor.hide()
+            super().closeEvent(event)
+            return
+        event.ignore()
+        for editor in dirty:
+            editor.show()
+            editor.raise_()
+            editor.close()  # asks Save / Discard / Cancel
+
+    # ------------------------------------------------------------------ editors
+
+    def editor(self, key: str, record_id: int | None) -> RecordEditor | None:
+        """The open editor of a record, if any."""
+        return next(
+            (e for e in self.editors if e.spec.key == key and e.record_id == record_id), None
+        )
+
+    def open_record(self, key: str, record: Mapping[str, Any]) -> RecordEditor:
+        """Open `record` in its editor (raising the one already open for it)."""
+        existing = self.editor(key, record.get("id"))
+        if existing is not None:
+            existing.show()
+            existing.raise_()
+            existing.activateWindow()
+            return existing
+        return self._show_editor(
+            RecordEditor(
+                self.session, self.lookups, self.journal, ENTITIES[key], record, parent=self
+            )
+        )
+
+    def open_record_id(self, key: str, record_id: int) -> None:
+        """Open a record known only by id (a related item): fetched first."""
+        existing = self.editor(key, record_id)
+        if existing is not None:
+            self.open_record(key, {"id": record_id})
+            return
+
+        async def fetch() -> None:
+            try:
+                record = await self.session.client.get(ENTITIES[key].path, record_id)
+            except CopperError as exc:
+                self.status.show_error(f"Could not open the {ENTITIES[key].label.lower()}: {exc}")
+                return
+            self.open_record(key, record)
+
+        self._tasks.spawn(fetch())
+
+    def new_record(self, key: str | None = None) -> RecordEditor | None:
+        """Ctrl+N: an editor for a new record of `key` (the current page's entity)."""
+        key = key or self.current_key
+        if key is None or key not in ENTITIES or key == WEBHOOKS:
+            return None
+        spec = ENTITIES[key]
+        defaults = new_record_defaults(spec, self.lookups, self.user_id)
+        return self._show_editor(
+            RecordEditor(
+                self.session, self.lookups, self.journal, spec, None, defaults=defaults, parent=self
+            )
+        )
+
+    def show_journal(self) -> JournalDialog:
+        """File ▸ Deleted records: the journal, from where deleted records are re-created."""
+        if self.journal_dialog is None:
+            dialog = JournalDialog(self.journal, self.session.client, parent=self)
+            dialog.recreated.connect(self._on_recreated)
+            self.journal_dialog = dialog
+        self.journal_dialog.show()
+        self.journal_dialog.raise_()
+        return self.journal_dialog
+
+    def _show_editor(self, editor: RecordEditor) -> RecordEditor:
+        editor.saved.connect(self._on_saved)
+        editor.deleted.connect(self._on_deleted)
+        editor.open_requested.connect(self.open_record_id)
+        editor.closed.connect(lambda: self._tasks.spawn(self._forget_editor(editor)))
+        self.editors.append(editor)
+        editor.show()
+        editor.raise_()
+        return editor
+
+    async def _forget_editor(self, editor: RecordEditor) -> None:
+        if editor in self.editors:
+            self.editors.remove(editor)
+            await editor.aclose()
+            editor.hide()
+            editor.deleteLater()
+
+    def _on_saved(self, key: str, record: dict[str, Any]) -> None:
+        """Show the saved values in the list: the row in place, or a refresh for a new one."""
+        browser = self.browser(key)
+        if browser is not None and not browser.model.update_record(record):
+            browser.refresh()
+
+    def _on_deleted(self, key: str, _record_id: object) -> None:
+        browser = self.browser(key)
+        if browser is not None:
+            browser.refresh()
+
+    def _on_recreated(self, key: str, _record: dict[str, Any]) -> None:
+        browser = self.browser(key)
+        if browser is not None:
+            browser.refresh()

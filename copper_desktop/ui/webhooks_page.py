@@ -1,17 +1,23 @@
-"""The webhooks page: the account's webhook subscriptions, read-only for now."""
+"""The webhooks page: the account's webhook subscriptions, with create and delete.
+
+Create opens :class:`WebhookDialog`; Delete asks first, naming the target and the event. Both
+refresh the list afterwards. Without a client (the read-only constructor form) the two buttons
+are hidden.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -23,8 +29,18 @@ from copper_desktop.api import CopperError
 from copper_desktop.domain.formats import format_datetime
 from copper_desktop.models.async_support import TaskKeeper
 from copper_desktop.ui.banner import Banner
+from copper_desktop.ui.webhook_dialog import EVENT_LABELS, TYPE_LABELS, WebhookDialog
 
 HEADERS = ("ID", "Type", "Event", "Target", "Created")
+HookRole = Qt.ItemDataRole.UserRole
+"""Item data of a row's first cell: the subscription."""
+
+
+class WebhookClient(Protocol):
+    """What create and delete need (``CopperClient`` has it)."""
+
+    async def create_webhook(self, body: dict[str, Any]) -> dict[str, Any]: ...
+    async def delete_webhook(self, webhook_id: int) -> dict[str, Any]: ...
 
 
 def _cells(hook: dict[str, Any]) -> tuple[str, ...]:
@@ -39,27 +55,44 @@ def _cells(hook: dict[str, Any]) -> tuple[str, ...]:
 
 
 class WebhooksPage(QWidget):
-    """Lists `list_webhooks()` in a table with Refresh; failures go to the banner.
+    """Lists `list_webhooks()` in a table with Refresh, New and Delete; failures go to the
+    banner.
+
+    ``client`` enables New and Delete; ``allow_loopback_http`` lets the new-webhook dialog
+    accept http://localhost targets (only the embedded sandbox delivers to those).
 
     Signals:
         loaded(int): the list arrived with this many subscriptions.
-        error_occurred(str): loading failed.
+        error_occurred(str): loading or deleting failed.
+        created(dict): a subscription was created here.
+        deleted(int): the subscription with this id was deleted here.
     """
 
     loaded = Signal(int)
     error_occurred = Signal(str)
+    created = Signal(dict)
+    deleted = Signal(object)  # a Python int: Qt's int is 32 bits
 
     def __init__(
         self,
         list_webhooks: Callable[[], Awaitable[list[dict[str, Any]]]],
         parent: QWidget | None = None,
+        *,
+        client: WebhookClient | None = None,
+        allow_loopback_http: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("webhooksPage")
         self.setAccessibleName("Webhooks")
         self._list = list_webhooks
+        self._client = client
+        self.allow_loopback_http = allow_loopback_http
         self._tasks = TaskKeeper()
         self._task: asyncio.Task[None] | None = None
+        self._delete_task: asyncio.Task[None] | None = None
+        self.hooks: list[dict[str, Any]] = []
+        self.dialog: WebhookDialog | None = None
+        self.confirm: QMessageBox | None = None
         self.banner = Banner(self)
         self.table = QTableWidget(0, len(HEADERS), self)
         self.table.setObjectName("webhooksTable")
@@ -81,11 +114,21 @@ class WebhooksPage(QWidget):
         self.refresh_button = QPushButton("Refresh", self)
         self.refresh_button.setObjectName("webhooksRefresh")
         self.refresh_button.setAccessibleName("Refresh webhooks")
+        self.new_button = QPushButton("New webhook…", self)
+        self.new_button.setObjectName("webhookNew")
+        self.new_button.setAccessibleName("New webhook")
+        self.delete_button = QPushButton("Delete", self)
+        self.delete_button.setObjectName("webhookDelete")
+        self.delete_button.setAccessibleName("Delete the selected webhook")
+        self.new_button.setVisible(client is not None)
+        self.delete_button.setVisible(client is not None)
         self.status = QLabel(self)
         self.status.setObjectName("webhooksStatus")
         self.status.setAccessibleName("Webhooks status")
         top = QHBoxLayout()
         top.addWidget(self.status, 1)
+        top.addWidget(self.new_button)
+        top.addWidget(self.delete_button)
         top.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -94,6 +137,10 @@ class WebhooksPage(QWidget):
         layout.addWidget(self.table, 1)
         self.refresh_button.clicked.connect(self.refresh)
         self.banner.retry_requested.connect(self.refresh)
+        self.new_button.clicked.connect(self.open_new_dialog)
+        self.delete_button.clicked.connect(self.confirm_delete)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self._update_buttons()
 
     @property
     def loading(self) -> bool:
@@ -121,13 +168,126 @@ class WebhooksPage(QWidget):
         self.show_hooks(hooks)
 
     def show_hooks(self, hooks: list[dict[str, Any]]) -> None:
-        self.table.setRowCount(len(hooks))
-        for row, hook in enumerate(hooks):
+        selected = self.selected_hook()
+        self.hooks = [h for h in hooks if isinstance(h, dict)]
+        self.table.setRowCount(len(self.hooks))
+        for row, hook in enumerate(self.hooks):
             for column, text in enumerate(_cells(hook)):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if column == 0:
+                    item.setData(HookRole, hook)
+                self.table.setItem(row, column, item)
+            if selected is not None and hook.get("id") == selected.get("id"):
+                self.table.selectRow(row)
         self.table.resizeColumnsToContents()
-        self.status.setText(f"{len(hooks)} subscription{'s' if len(hooks) != 1 else ''}")
-        self.loaded.emit(len(hooks))
+        count = len(self.hooks)
+        self.status.setText(f"{count} subscription{'s' if count != 1 else ''}")
+        self._update_buttons()
+        self.loaded.emit(count)
+
+    def row_of(self, webhook_id: int) -> int:
+        return next((i for i, h in enumerate(self.hooks) if h.get("id") == webhook_id), -1)
+
+    def selected_hook(self) -> dict[str, Any] | None:
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        if len(rows) != 1:
+            return None
+        row = rows.pop()
+        return self.hooks[row] if 0 <= row < len(self.hooks) else None
+
+    @property
+    def deleting(self) -> bool:
+        return self._delete_task is not None and not self._delete_task.done()
+
+    def _update_buttons(self) -> None:
+        self.delete_button.setEnabled(
+            self._client is not None and not self.deleting and self.selected_hook() is not None
+        )
+
+    # ------------------------------------------------------------------ create
+    def open_new_dialog(self) -> WebhookDialog | None:
+        """Show the new-webhook dialog (window-modal, not blocking); refresh once created."""
+        if self._client is None:
+            return None
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.raise_()
+            return self.dialog
+        dialog = WebhookDialog(self._client, self, allow_loopback_http=self.allow_loopback_http)
+        dialog.created.connect(self._on_created)
+        dialog.finished.connect(lambda _: self._forget_dialog(dialog))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _forget_dialog(self, dialog: WebhookDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
+    def _on_created(self, hook: dict[str, Any]) -> None:
+        self.created.emit(hook)
+        self.refresh()
+
+    # ------------------------------------------------------------------ delete
+    def confirm_delete(self) -> QMessageBox | None:
+        """Ask (naming the target and the event) before deleting the selected subscription."""
+        hook = self.selected_hook()
+        if hook is None or self._client is None or self.deleting:
+            return None
+        kind = TYPE_LABELS.get(str(hook.get("type")), str(hook.get("type")))
+        event = EVENT_LABELS.get(str(hook.get("event")), str(hook.get("event")))
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Delete webhook",
+            f"Delete the webhook that sends “{event}” {kind.lower()} events to "
+            f"{hook.get('target')}?\n\nCopper stops notifying that address at once.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("webhookDeleteConfirm")
+        box.setAccessibleName("Confirm webhook deletion")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        for which, name, accessible in (
+            (QMessageBox.StandardButton.Yes, "webhookDeleteYes", "Delete the webhook"),
+            (QMessageBox.StandardButton.Cancel, "webhookDeleteCancel", "Keep the webhook"),
+        ):
+            button = box.button(which)
+            button.setObjectName(name)
+            button.setAccessibleName(accessible)
+        box.button(QMessageBox.StandardButton.Yes).setText("Delete")
+        box.finished.connect(lambda _: self._confirmed(box, hook))
+        self.confirm = box
+        box.open()
+        return box
+
+    def _confirmed(self, box: QMessageBox, hook: dict[str, Any]) -> None:
+        if self.confirm is box:
+            self.confirm = None
+        yes = box.clickedButton() is box.button(QMessageBox.StandardButton.Yes)
+        box.deleteLater()
+        if not yes or self._client is None:
+            return
+        self._delete_task = self._tasks.spawn(self._delete(hook), name="WebhooksPage.delete")
+        self._update_buttons()
+
+    async def _delete(self, hook: dict[str, Any]) -> None:
+        assert self._client is not None
+        self.status.setText(f"Deleting the webhook to {hook.get('target')}…")
+        try:
+            await self._client.delete_webhook(int(hook["id"]))
+        except CopperError as exc:
+            message = f"Could not delete the webhook: {exc}"
+            self.status.setText("")
+            self.banner.show_error(message)
+            self.error_occurred.emit(message)
+            return
+        finally:
+            self._delete_task = None
+            self._update_buttons()
+        self.deleted.emit(hook["id"])
+        self.refresh()
 
     async def aclose(self) -> None:
+        if self.dialog is not None:
+            await self.dialog.aclose()
         await self._tasks.aclose()

@@ -19,11 +19,12 @@ from copper_desktop.api import CopperClient
 from copper_desktop.config import AppPaths
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.session import Session
+from copper_desktop.ui.main_window import MainWindow
 from tests.api.conftest import FAST_RETRY, UNLIMITED
 from tests.models.conftest import qasync_loop, running_loop  # noqa: F401
 
 UI_DIR = Path(__file__).parent
-OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
+OFFSCREEN_NOISE = r"This plugin does not support (propagateSizeHints|raise|grabbing)"
 """The offscreen platform warns whenever a shown top-level window's layout sets its minimum
 size; harmless, and not something a widget can avoid."""
 
@@ -90,3 +91,31 @@ def run(
         return task.result()
 
     return run_coro
+
+
+MakeWindow = Callable[..., MainWindow]
+
+
+@pytest.fixture
+def make_window(
+    qtbot: QtBot, make_session: Callable[..., Session], run: Callable[..., Any]
+) -> Iterator[MakeWindow]:
+    """``make_window(sandbox_url=None, start=True)``: a shown window; aclose()d after."""
+    made: list[MainWindow] = []
+
+    def make(*, sandbox_url: str | None = None, start: bool = True) -> MainWindow:
+        session = make_session()
+        session.sandbox_url = sandbox_url
+        window = MainWindow(session)
+        window.show()
+        qtbot.waitExposed(window)
+        made.append(window)
+        if start:
+            run(window.start())
+        return window
+
+    yield make
+    for window in made:
+        run(window.aclose())
+        window.close()
+        window.deleteLater()

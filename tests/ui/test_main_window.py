@@ -3,49 +3,20 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QAbstractItemView
+from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QComboBox
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.domain.catalog import LookupKind
-from copper_desktop.session import Session
 from copper_desktop.ui.browser import EntityBrowser
 from copper_desktop.ui.filter_bar import ChoiceButton, FilterBar
 from copper_desktop.ui.main_window import MainWindow
 from copper_desktop.ui.webhooks_page import WebhooksPage
 from tests.conftest import SandboxControl
-
-Make = Callable[..., MainWindow]
-
-
-@pytest.fixture
-def make_window(
-    qtbot: QtBot, make_session: Callable[..., Session], run: Callable[..., Any]
-) -> Iterator[Make]:
-    """``make_window(sandbox_url=None, start=True)``: a shown window; aclose()d after."""
-    made: list[MainWindow] = []
-
-    def make(*, sandbox_url: str | None = None, start: bool = True) -> MainWindow:
-        session = make_session()
-        session.sandbox_url = sandbox_url
-        window = MainWindow(session)
-        window.show()
-        qtbot.waitExposed(window)
-        made.append(window)
-        if start:
-            run(window.start())
-        return window
-
-    yield make
-    for window in made:
-        run(window.aclose())
-        window.close()
-        window.deleteLater()
+from tests.ui.conftest import MakeWindow as Make
 
 
 def browser_loaded(window: MainWindow, key: str) -> bool:
@@ -131,16 +102,17 @@ def test_ctrl_f_focuses_the_browser(qtbot: QtBot, make_window: Make) -> None:
     assert focused is not None and browser.isAncestorOf(focused)
 
 
-def test_enter_opens_the_detail_view(qtbot: QtBot, make_window: Make) -> None:
+def test_enter_opens_the_record_editor(qtbot: QtBot, make_window: Make) -> None:
     window = make_window()
     qtbot.waitUntil(lambda: browser_loaded(window, "people"))
     browser = window.browser("people")
     assert browser is not None
     browser.table.selectRow(0)
     QTest.keyClick(browser.table, Qt.Key.Key_Enter)
-    assert browser.detail is not None
-    assert browser.detail.record["id"] == (browser.model.record(0) or {})["id"]
-    browser.detail.close()
+    record_id = (browser.model.record(0) or {})["id"]
+    editor = window.editor("people", record_id)
+    assert editor is not None and editor.isVisible()
+    assert browser.detail is None  # the editor replaced the read-only view
 
 
 def test_settings_menu_emits_and_quit_closes(qtbot: QtBot, make_window: Make) -> None:
@@ -201,10 +173,10 @@ def test_custom_fields_are_columns_and_detail_rows(
     assert browser.chooser.action(key).text() == people[0].name
     browser.chooser.action(key).trigger()
     assert key in browser.visible_column_keys()
-    detail = browser.open_detail(0)
-    assert detail is not None
-    assert all(d.key in detail.values for d in people)
-    detail.close()
+    browser.open_detail(0)
+    editor = window.editor("people", (browser.model.record(0) or {})["id"])
+    assert editor is not None
+    assert all(editor.form.has_field(d.key) for d in people)
 
 
 def test_cells_show_names_not_ids(qtbot: QtBot, make_window: Make) -> None:
@@ -224,13 +196,15 @@ def test_cells_show_names_not_ids(qtbot: QtBot, make_window: Make) -> None:
         assert text and not text.startswith("#"), (key, text)
     assert window.name_of is not None
     record = model.record(0) or {}
-    detail = browser.open_detail(0)
-    assert detail is not None
+    browser.open_detail(0)
+    editor = window.editor("opportunities", record["id"])
+    assert editor is not None
     if record.get("pipeline_id") is not None:
-        assert detail.text("pipeline_id") == window.name_of(
+        pipeline = editor.form.editor("pipeline_id").focus_widget()
+        assert isinstance(pipeline, QComboBox)
+        assert pipeline.currentText() == window.name_of(
             LookupKind.PIPELINES, record["pipeline_id"]
         )
-    detail.close()
 
 
 def test_a_rate_limit_shows_its_retry_in_the_status_bar(
@@ -282,17 +256,17 @@ def test_each_browser_has_a_filter_bar_that_queries_the_server(
     assert bar.summary.text().endswith(f"of {everyone:,}")
     # QTest asserts (aborting Python) on keys outside ASCII: type an ASCII name
     name = next(
-        n
-        for r in range(200)
-        if (n := str((browser.model.record(r) or {}).get("name"))).isascii()
+        n for r in range(200) if (n := str((browser.model.record(r) or {}).get("name"))).isascii()
     )
     window.find_action.trigger()
     assert bar.search.hasFocus()
     qtbot.keyClicks(bar.search, name)
     qtbot.waitUntil(
-        lambda: any(b.get("name") == name for b in searches(control, "/people/search"))
-        and browser_loaded(window, "people")
-        and browser.model.rowCount() < everyone
+        lambda: (
+            any(b.get("name") == name for b in searches(control, "/people/search"))
+            and browser_loaded(window, "people")
+            and browser.model.rowCount() < everyone
+        )
     )
     assert name in bar.active.text()
     assert all(
@@ -324,6 +298,7 @@ def test_owner_filter_offers_the_account_users(
     ]
     user_id = users[0][0]
     owner.action(user_id).trigger()
+
     def owner_sent() -> bool:
         return user_id in (searches(control, "/opportunities/search")[-1].get("assignee_ids") or [])
 
