@@ -106,6 +106,8 @@ class Lookups(QObject):
         super().__init__(parent)
         self._names: dict[LookupKind, dict[int, str]] = {kind: {} for kind in LookupKind}
         self._stage_pipeline: dict[int, int] = {}
+        self._project_pipelines: set[int] = set()
+        """Pipelines of `type` "project": named in cells, never offered for opportunities."""
         self._stages_by_pipeline: dict[int, list[tuple[int, str]]] = {}
         self._activity_categories: dict[int, str] = {}
         self._definitions: tuple[CustomFieldDefinition, ...] = ()
@@ -203,10 +205,13 @@ class Lookups(QObject):
         stages: dict[int, str] = {}
         self._stage_pipeline = {}
         self._stages_by_pipeline = {}
+        self._project_pipelines = set()
         for pipeline in pipelines:
             if not isinstance(pipeline, Mapping) or not isinstance(pipeline.get("id"), int):
                 continue
             pipeline_id = pipeline["id"]
+            if pipeline.get("type") == "project":
+                self._project_pipelines.add(pipeline_id)
             own = _named(pipeline.get("stages") or ())
             stages.update(own)
             self._stages_by_pipeline[pipeline_id] = list(own.items())
@@ -233,7 +238,9 @@ class Lookups(QObject):
     def choices(self, kind: LookupKind) -> list[tuple[int, str]]:
         """(id, name) pairs for pickers: sorted by name, except stages (pipeline order)."""
         items = list(self._names[kind].items())
-        if kind in (LookupKind.PIPELINE_STAGES, LookupKind.PIPELINES):
+        if kind is LookupKind.PIPELINES:  # only opportunities pick a pipeline
+            return [item for item in items if item[0] not in self._project_pipelines]
+        if kind is LookupKind.PIPELINE_STAGES:
             return items
         return sorted(items, key=lambda item: item[1].casefold())
 

@@ -155,3 +155,17 @@ def test_resolve_rejects_loaded_kinds_and_needs_a_client(run: Run) -> None:
         run(lookups.resolve(LookupKind.COMPANIES, [1]))
     lookups.remember(LookupKind.COMPANIES, 7, "Seven Inc")
     assert lookups.name(LookupKind.COMPANIES, 7) == "Seven Inc"
+
+
+
+def test_project_pipelines_are_named_but_not_offered(
+    loaded: Lookups, client: CopperClient, run: Run
+) -> None:
+    """Only opportunities pick a pipeline: a project pipeline keeps its name for cells but is
+    not a choice (Copper refuses an opportunity in it)."""
+    pipelines = run(client.pipelines())
+    projects = [p for p in pipelines if p.get("type") == "project"]
+    assert projects  # the sandbox seeds one
+    offered = {i for i, _ in loaded.choices(LookupKind.PIPELINES)}
+    assert offered == {p["id"] for p in pipelines if p.get("type") != "project"}
+    assert loaded.name(LookupKind.PIPELINES, projects[0]["id"]) == projects[0]["name"]
