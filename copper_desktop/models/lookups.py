@@ -4,7 +4,7 @@
 customer sources, loss reasons, pipelines with their stages, task types, activity types,
 custom field definitions, tag names); failures propagate so the caller can show a banner.
 Companies and people are too many to load whole: `resolve(kind, ids)` fetches the unknown ids
-in one search and emits `names_resolved` so views repaint. QtCore only, never QtWidgets.
+in one search and emits `names_resolved` so views repaint. QtCore only: no widgets here.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ RESOLVABLE: Final = frozenset(
     }
 )
 """Kinds too large to load whole; their names arrive through `resolve`."""
+
+PICKABLE: Final = frozenset(LookupKind) - RESOLVABLE
+"""Kinds `load` fetches whole: small enough to offer as pick lists."""
 
 RESOLVE_BATCH: Final = 200
 """Copper's largest page: one search resolves at most this many ids."""

@@ -49,7 +49,7 @@ from copper_desktop.domain.formats import (
     parse_percent,
     unix_to_date,
 )
-from copper_desktop.models.lookups import RESOLVABLE, Lookups
+from copper_desktop.models.lookups import PICKABLE, RESOLVABLE, Lookups
 from copper_desktop.ui.editor_base import NONE_LABEL, FieldEditor
 from copper_desktop.ui.list_editors import (
     AddressEditor,
@@ -520,18 +520,6 @@ class DateEditor(FieldEditor):
 # --- pick lists -----------------------------------------------------------------------------------
 
 Choices = list[tuple[Any, str]]
-_LOADED_REF_KINDS: Final = frozenset(
-    {
-        LookupKind.USERS,
-        LookupKind.CONTACT_TYPES,
-        LookupKind.LEAD_STATUSES,
-        LookupKind.CUSTOMER_SOURCES,
-        LookupKind.LOSS_REASONS,
-        LookupKind.PIPELINES,
-        LookupKind.PIPELINE_STAGES,
-        LookupKind.CUSTOM_ACTIVITY_TYPES,
-    }
-)
 
 
 class ChoiceEditor(FieldEditor):
@@ -938,7 +926,7 @@ def make_editor(
         editor = StageEditor(field, lookups, parent)
     elif kind is FieldType.REF and field.lookup in RESOLVABLE:
         editor = RecordRefEditor(field, lookups, client, parent)
-    elif (kind is FieldType.REF and field.lookup in _LOADED_REF_KINDS) or kind in (
+    elif (kind is FieldType.REF and field.lookup in PICKABLE) or kind in (
         FieldType.ENUM,
         FieldType.ACTIVITY_TYPE,
     ):

@@ -45,24 +45,12 @@ from copper_desktop.domain.custom_fields import (
     entity_filters,
 )
 from copper_desktop.domain.formats import date_to_unix, format_number
-from copper_desktop.models.lookups import Lookups
+from copper_desktop.models.lookups import PICKABLE, Lookups
 from copper_desktop.ui.naming import clearable, name_popup
 
 DEBOUNCE_MS: Final = 300
 """Typing pauses this long before the search is sent: one request per pause, not per key."""
 
-LOADED_KINDS: Final = frozenset(
-    {
-        LookupKind.USERS,
-        LookupKind.CONTACT_TYPES,
-        LookupKind.LEAD_STATUSES,
-        LookupKind.CUSTOMER_SOURCES,
-        LookupKind.LOSS_REASONS,
-        LookupKind.PIPELINES,
-        LookupKind.PIPELINE_STAGES,
-    }
-)
-"""Lookup lists small enough to offer as pick lists (companies and people are not)."""
 
 COMPACT_KEYS: Final = (
     "assignee_ids",
@@ -560,7 +548,7 @@ class FilterBar(QWidget):
 
     def _make(self, spec: FilterSpec) -> _Control | None:
         kind = spec.type
-        if kind is FilterType.ID_LIST and spec.lookup in LOADED_KINDS:
+        if kind is FilterType.ID_LIST and spec.lookup in PICKABLE:
             return self._picker(spec)
         if kind in (FilterType.ENUM_LIST, FilterType.TAGS, FilterType.ACTIVITY_TYPES):
             return self._picker(spec)

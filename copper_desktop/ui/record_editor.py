@@ -133,7 +133,6 @@ class RecordEditor(QWidget):
             spec, fields, record, lookups.definitions, parent=self, defaults=defaults
         )
         self.setObjectName(f"editor_{spec.key}")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
 
         self.banner = Banner(self)
         self.banner.retry_requested.connect(self.save)
