@@ -457,7 +457,7 @@ def run_desktop(
     also: Callable[[DesktopApp], Awaitable[None]] | None = None,
 ) -> int:
     """Runs ``desktop`` on a fresh qasync loop (``also`` alongside: scripts drive the app with
-    it); installs the error notifier and a SIGTERM handler for the run."""
+    it); installs the error notifier and SIGTERM/SIGINT handlers for the run."""
     import qasync
 
     notifier = desktop.notifier or ErrorNotifier()
@@ -470,7 +470,11 @@ def run_desktop(
 
     async def body() -> int:
         loop = asyncio.get_running_loop()
-        previous = signal.signal(signal.SIGTERM, lambda *_: loop.call_soon_threadsafe(desktop.quit))
+        # SIGTERM and Ctrl+C (SIGINT) quit the way File ▸ Quit does: no traceback.
+        previous = {
+            sig: signal.signal(sig, lambda *_: loop.call_soon_threadsafe(desktop.quit))
+            for sig in (signal.SIGTERM, signal.SIGINT)
+        }
         # Python runs signal handlers only between bytecodes: wake it now and then.
         wake = QTimer()
         wake.setObjectName("signalWakeTimer")
@@ -481,7 +485,8 @@ def run_desktop(
             return await desktop.run()
         finally:
             wake.stop()
-            signal.signal(signal.SIGTERM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
             if helper is not None:
                 helper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -1,6 +1,6 @@
 """The real ``main()`` in its own process: ``copper-desktop --sandbox --config-dir DIR`` starts
-the embedded sandbox, connects, and on SIGTERM shuts down cleanly (exit 0, no traceback, the
-sandbox stopped, its demo credentials never saved)."""
+the embedded sandbox, connects, and on SIGTERM or Ctrl+C shuts down cleanly (exit 0, no
+traceback, the sandbox stopped, its demo credentials never saved)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.config import AppPaths
 
 
-def test_sandbox_start_and_clean_quit_on_sigterm(qtbot: QtBot, tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl+C"])
+def test_sandbox_start_and_clean_quit_on_a_signal(
+    qtbot: QtBot, tmp_path: Path, sig: signal.Signals
+) -> None:
     paths = AppPaths.resolve(tmp_path)
     log = paths.log_dir / "copper-desktop.log"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "COPPER_DESKTOP_HOME": str(tmp_path)}
@@ -33,7 +37,7 @@ def test_sandbox_start_and_clean_quit_on_sigterm(qtbot: QtBot, tmp_path: Path) -
             return log.exists() and "connected to the embedded sandbox" in log.read_text()
 
         qtbot.waitUntil(connected, timeout=60_000)
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         _out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
