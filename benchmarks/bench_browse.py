@@ -44,16 +44,16 @@ from copper_desktop.api import CopperClient, RateLimits
 from copper_desktop.app import freeze_startup_heap
 from copper_desktop.config import AppPaths
 from copper_desktop.models.paged import RecordRole
-from copper_desktop.sandbox.config import (
+from copper_desktop.sandbox.server import SandboxServer
+from copper_desktop.sandbox.settings import (
     API_PREFIX,
     CONTROL_PREFIX,
     DEFAULT_EMAIL,
     DEFAULT_TOKEN,
     SandboxConfig,
 )
-from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.session import Session
-from copper_desktop.ui.browser import EntityBrowser
+from copper_desktop.ui.browse.browser import EntityBrowser
 from copper_desktop.ui.main_window import MainWindow
 
 PEOPLE = 100_000

@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 
 from copper_desktop.api import CopperClient, RateLimits
-from copper_desktop.sandbox.config import SandboxConfig
 from copper_desktop.sandbox.server import SandboxServer
+from copper_desktop.sandbox.settings import SandboxConfig
 
 RECORDS = 300
 LATENCY_MS = 50

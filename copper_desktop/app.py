@@ -39,17 +39,17 @@ from copper_desktop.config import (
     save_credentials,
     save_settings,
 )
-from copper_desktop.sandbox.config import SandboxConfig
 from copper_desktop.sandbox.server import SandboxServer
+from copper_desktop.sandbox.settings import SandboxConfig
 from copper_desktop.session import Session
-from copper_desktop.ui.errors import ErrorNotifier, configure_logging, register_secret
-from copper_desktop.ui.main_window import MainWindow
-from copper_desktop.ui.settings_dialog import (
+from copper_desktop.ui.common.notifier import ErrorNotifier, configure_logging, register_secret
+from copper_desktop.ui.dialogs.settings_dialog import (
     ConnectionTester,
     SettingsDialog,
     TokenStorage,
     connection_tester,
 )
+from copper_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger("copper_desktop.app")
 

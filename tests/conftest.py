@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from copper_desktop.sandbox.config import SandboxConfig
 from copper_desktop.sandbox.server import SandboxServer
+from copper_desktop.sandbox.settings import SandboxConfig
 
 
 class SandboxControl:

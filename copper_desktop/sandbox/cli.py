@@ -14,8 +14,8 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from .config import SandboxConfig, default_db_path
-from .server import SandboxServer
+from copper_desktop.sandbox.server import SandboxServer
+from copper_desktop.sandbox.settings import SandboxConfig, default_db_path
 
 __all__ = ["build_parser", "config_from_args", "main"]
 

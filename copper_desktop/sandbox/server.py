@@ -18,11 +18,12 @@ from typing import Any
 
 import uvicorn
 
-from .app import create_app
-from .config import API_PREFIX, CONTROL_PREFIX, SandboxConfig
-from .context import NullEventSink, SandboxContext
-from .store import Store
-from .webhooks import WebhookNotifier
+from copper_desktop.sandbox.context import SandboxContext
+from copper_desktop.sandbox.core.shapes import NullEventSink
+from copper_desktop.sandbox.core.store import Store
+from copper_desktop.sandbox.http.asgi import create_app
+from copper_desktop.sandbox.http.webhooks import WebhookNotifier
+from copper_desktop.sandbox.settings import API_PREFIX, CONTROL_PREFIX, SandboxConfig
 
 Json = dict[str, Any]
 
@@ -33,7 +34,7 @@ __all__ = ["SandboxServer", "seed_store"]
 
 def seed_store(store: Store, config: SandboxConfig) -> None:
     """Load the demo data that ``config`` describes (replacing whatever the store held)."""
-    from .seed import generate
+    from copper_desktop.sandbox.core.seed import generate
 
     data = generate(
         config.seed,

@@ -31,13 +31,13 @@ from copper_desktop.models.async_support import TaskKeeper
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.record_columns import column_fields, columns_for, default_column_keys
 from copper_desktop.session import Session
-from copper_desktop.ui.browser import EntityBrowser
-from copper_desktop.ui.detail_view import NameOf
-from copper_desktop.ui.filter_bar import FilterBar
-from copper_desktop.ui.journal_dialog import JournalDialog
-from copper_desktop.ui.record_editor import RecordEditor, new_record_defaults
+from copper_desktop.ui.browse.browser import EntityBrowser
+from copper_desktop.ui.browse.filter_bar import FilterBar
+from copper_desktop.ui.dialogs.journal_dialog import JournalDialog
+from copper_desktop.ui.editor.detail_view import NameOf
+from copper_desktop.ui.editor.record_editor import RecordEditor, new_record_defaults
 from copper_desktop.ui.status_bar import ClientStatusBar
-from copper_desktop.ui.webhooks_page import WebhooksPage
+from copper_desktop.ui.webhooks.webhooks_page import WebhooksPage
 
 BROWSED = ("people", "companies", "leads", "opportunities", "tasks", "projects", "activities")
 WEBHOOKS = "webhooks"

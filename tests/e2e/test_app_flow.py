@@ -17,8 +17,8 @@ from pytestqt.qtbot import QtBot
 from copper_desktop.app import CredentialStore, DesktopApp
 from copper_desktop.config import AppPaths, StoredCredentials
 from copper_desktop.models.paged import RecordRole
-from copper_desktop.sandbox.config import SandboxConfig
 from copper_desktop.sandbox.server import SandboxServer
+from copper_desktop.sandbox.settings import SandboxConfig
 from copper_desktop.ui.main_window import MainWindow
 from tests.api.conftest import FAST_RETRY, UNLIMITED
 

@@ -13,7 +13,12 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from copper_desktop.ui.errors import MASK, ErrorNotifier, configure_logging, register_secret
+from copper_desktop.ui.common.notifier import (
+    MASK,
+    ErrorNotifier,
+    configure_logging,
+    register_secret,
+)
 
 TOKEN = "secret-token-0123456789"
 

@@ -22,8 +22,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from copper_desktop.sandbox.config import SandboxConfig
 from copper_desktop.sandbox.server import SandboxServer
+from copper_desktop.sandbox.settings import SandboxConfig
 
 SPEC = Path(__file__).resolve().parents[3] / "shared" / "copper-openapi.yaml"
 

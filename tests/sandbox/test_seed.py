@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from copper_desktop.sandbox import seed
-from copper_desktop.sandbox.context import SeedData
-from copper_desktop.sandbox.seed import NOW, generate
+from copper_desktop.sandbox.core import seed
+from copper_desktop.sandbox.core.seed import NOW, generate
+from copper_desktop.sandbox.core.shapes import SeedData
 
 EMAIL = "admin@sandbox.copper.test"
 TOKEN = "sandbox-admin-token"

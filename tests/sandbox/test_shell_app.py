@@ -18,9 +18,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from copper_desktop.sandbox.app import create_app
-from copper_desktop.sandbox.config import API_PREFIX, SandboxConfig
-from copper_desktop.sandbox.context import NullEventSink, SandboxContext
+from copper_desktop.sandbox.context import SandboxContext
+from copper_desktop.sandbox.core.shapes import NullEventSink
+from copper_desktop.sandbox.http.asgi import create_app
+from copper_desktop.sandbox.settings import API_PREFIX, SandboxConfig
 
 USER = {"id": 7, "name": "Tiny User", "email": "tiny@example.test"}
 HEADERS = {

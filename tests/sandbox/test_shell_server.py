@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from copper_desktop.sandbox.config import SandboxConfig
 from copper_desktop.sandbox.server import SandboxServer
+from copper_desktop.sandbox.settings import SandboxConfig
 from tests.sandbox.helpers import auth_headers
 
 REPO = Path(__file__).resolve().parents[2]

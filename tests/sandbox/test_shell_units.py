@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from copper_desktop.sandbox.config import SandboxConfig
-from copper_desktop.sandbox.faults import FaultEngine, FaultRuleError, malformed_body
-from copper_desktop.sandbox.ratelimit import RateLimiter, retry_after_header
+from copper_desktop.sandbox.http.faults import FaultEngine, FaultRuleError, malformed_body
+from copper_desktop.sandbox.http.ratelimit import RateLimiter, retry_after_header
+from copper_desktop.sandbox.settings import SandboxConfig
 
 
 class Clock:

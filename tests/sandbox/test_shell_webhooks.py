@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from copper_desktop.sandbox.config import SandboxConfig
+from copper_desktop.sandbox.http.webhooks import WebhookNotifier
 from copper_desktop.sandbox.server import SandboxServer
-from copper_desktop.sandbox.webhooks import WebhookNotifier
+from copper_desktop.sandbox.settings import SandboxConfig
 from tests.sandbox.helpers import auth_headers
 
 

@@ -16,7 +16,7 @@ from copper_desktop.domain.catalog import FieldSpec
 from copper_desktop.domain.custom_fields import CustomFieldDefinition, DataType, field_for
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.session import Session
-from copper_desktop.ui.field_editors import FieldEditor, make_editor
+from copper_desktop.ui.fields.field_editors import FieldEditor, make_editor
 from tests.ui.conftest import OFFSCREEN_NOISE
 
 Run = Callable[..., Any]

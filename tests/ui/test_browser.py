@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from copper_desktop.domain.catalog import LookupKind, entity
 from copper_desktop.models.paged import PLACEHOLDER
 from copper_desktop.session import Session
-from copper_desktop.ui.browser import EntityBrowser, summary_text
+from copper_desktop.ui.browse.browser import EntityBrowser, summary_text
 from tests.conftest import SandboxControl
 
 ENTITY_KEYS = ("people", "companies", "leads", "opportunities", "tasks", "projects", "activities")

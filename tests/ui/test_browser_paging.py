@@ -12,7 +12,7 @@ from copper_desktop.api import CopperClient, SearchPage
 from copper_desktop.config import AppPaths
 from copper_desktop.domain.catalog import entity
 from copper_desktop.session import Session
-from copper_desktop.ui.browser import EntityBrowser
+from copper_desktop.ui.browse.browser import EntityBrowser
 
 TOTAL = 120_000
 

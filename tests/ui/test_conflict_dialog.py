@@ -14,7 +14,7 @@ from copper_desktop.domain.catalog import LookupKind, entity
 from copper_desktop.domain.custom_fields import custom_field_key, entity_fields, parse_definitions
 from copper_desktop.domain.diff import three_way
 from copper_desktop.domain.formats import format_datetime, format_money
-from copper_desktop.ui.conflict_dialog import COLUMNS, ConflictDialog
+from copper_desktop.ui.editor.conflict_dialog import COLUMNS, ConflictDialog
 
 OPPORTUNITIES = entity("opportunities")
 DEFINITIONS = parse_definitions(

@@ -32,8 +32,8 @@ from copper_desktop.domain.custom_fields import DataType, entity_fields, get_fie
 from copper_desktop.domain.formats import date_to_unix, datetime_to_unix
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.session import Session
-from copper_desktop.ui.editor_base import CHANGED_TIP, NONE_LABEL
-from copper_desktop.ui.field_editors import (
+from copper_desktop.ui.fields.editor_base import CHANGED_TIP, NONE_LABEL
+from copper_desktop.ui.fields.field_editors import (
     BooleanEditor,
     ChoiceEditor,
     DateEditor,
@@ -46,13 +46,13 @@ from copper_desktop.ui.field_editors import (
     TagsEditor,
     TextEditor,
 )
-from copper_desktop.ui.list_editors import (
+from copper_desktop.ui.fields.list_editors import (
     AddressEditor,
     CategorizedListEditor,
     SingleEmailEditor,
     StringMapEditor,
 )
-from copper_desktop.ui.record_picker import RecordRefEditor, ResourceEditor
+from copper_desktop.ui.fields.record_picker import RecordRefEditor, ResourceEditor
 from tests.conftest import SandboxControl
 from tests.ui.editor_helpers import (
     POPUPS,

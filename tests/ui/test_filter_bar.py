@@ -17,7 +17,7 @@ from copper_desktop.domain.custom_fields import DataType
 from copper_desktop.domain.formats import date_to_unix
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.session import Session
-from copper_desktop.ui.filter_bar import ChoiceButton, FilterBar, RangeEdit, summary_text
+from copper_desktop.ui.browse.filter_bar import ChoiceButton, FilterBar, RangeEdit, summary_text
 
 Run = Callable[..., Any]
 MakeBar = Callable[[str], FilterBar]

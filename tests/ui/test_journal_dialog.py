@@ -18,7 +18,7 @@ from copper_desktop.api import NotFoundError
 from copper_desktop.domain.catalog import entity
 from copper_desktop.journal import DeletionJournal, JournalEntry, delete_record
 from copper_desktop.session import Session
-from copper_desktop.ui.journal_dialog import HEADERS, JournalDialog
+from copper_desktop.ui.dialogs.journal_dialog import HEADERS, JournalDialog
 from tests.conftest import SandboxControl
 
 Make = Callable[[], JournalDialog]

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QComboBox
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.domain.catalog import LookupKind
-from copper_desktop.ui.browser import EntityBrowser
-from copper_desktop.ui.filter_bar import ChoiceButton, FilterBar
+from copper_desktop.ui.browse.browser import EntityBrowser
+from copper_desktop.ui.browse.filter_bar import ChoiceButton, FilterBar
 from copper_desktop.ui.main_window import MainWindow
-from copper_desktop.ui.webhooks_page import WebhooksPage
+from copper_desktop.ui.webhooks.webhooks_page import WebhooksPage
 from tests.conftest import SandboxControl
 from tests.ui.conftest import MakeWindow as Make
 

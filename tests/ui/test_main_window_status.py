@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.api import ClientEvent, ClientStatus, RetryEvent
-from copper_desktop.ui.banner import Banner
+from copper_desktop.ui.common.banner import Banner
 from copper_desktop.ui.status_bar import ClientStatusBar
 
 

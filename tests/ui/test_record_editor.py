@@ -17,8 +17,8 @@ from pytestqt.qtbot import QtBot
 
 from copper_desktop.api import NotFoundError
 from copper_desktop.domain.catalog import ENTITIES, LookupKind
+from copper_desktop.ui.editor.record_editor import RecordEditor
 from copper_desktop.ui.main_window import MainWindow
-from copper_desktop.ui.record_editor import RecordEditor
 from tests.conftest import SandboxControl
 from tests.ui.conftest import MakeWindow
 

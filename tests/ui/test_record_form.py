@@ -22,8 +22,9 @@ from copper_desktop.domain.custom_fields import (
 )
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.session import Session
-from copper_desktop.ui.editor_base import CHANGED_TIP
-from copper_desktop.ui.field_editors import (
+from copper_desktop.ui.editor.record_form import CUSTOM_SECTION_TITLE, RecordForm, form_fields
+from copper_desktop.ui.fields.editor_base import CHANGED_TIP
+from copper_desktop.ui.fields.field_editors import (
     ChoiceEditor,
     DateEditor,
     MultiChoiceEditor,
@@ -32,9 +33,8 @@ from copper_desktop.ui.field_editors import (
     TagsEditor,
     TextEditor,
 )
-from copper_desktop.ui.list_editors import AddressEditor, CategorizedListEditor
-from copper_desktop.ui.record_form import CUSTOM_SECTION_TITLE, RecordForm, form_fields
-from copper_desktop.ui.record_picker import RecordRefEditor
+from copper_desktop.ui.fields.list_editors import AddressEditor, CategorizedListEditor
+from copper_desktop.ui.fields.record_picker import RecordRefEditor
 from tests.ui.editor_helpers import POPUPS, Run, definition, load_lookups, retype
 
 ENTITY_KEYS = ("people", "companies", "leads", "opportunities", "tasks", "projects", "activities")

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from copper_desktop.domain.catalog import entity
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.session import Session
-from copper_desktop.ui.related_panel import RelatedPanel
+from copper_desktop.ui.editor.related_panel import RelatedPanel
 from tests.conftest import SandboxControl
 
 Make = Callable[..., RelatedPanel]

@@ -19,7 +19,7 @@ from copper_desktop.api import AuthenticationError
 from copper_desktop.app import CredentialStore
 from copper_desktop.config import AppPaths, StoredCredentials, load_settings
 from copper_desktop.sandbox.server import SandboxServer
-from copper_desktop.ui.settings_dialog import SettingsDialog, connection_tester
+from copper_desktop.ui.dialogs.settings_dialog import SettingsDialog, connection_tester
 from tests.api.conftest import FAST_RETRY, UNLIMITED
 from tests.conftest import SandboxControl
 

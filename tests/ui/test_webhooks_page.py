@@ -20,8 +20,8 @@ from pytestqt.qtbot import QtBot
 
 from copper_desktop.domain.catalog import WEBHOOK_TYPES
 from copper_desktop.session import Session
-from copper_desktop.ui.webhook_dialog import WebhookDialog
-from copper_desktop.ui.webhooks_page import HEADERS, WebhooksPage
+from copper_desktop.ui.webhooks.webhook_dialog import WebhookDialog
+from copper_desktop.ui.webhooks.webhooks_page import HEADERS, WebhooksPage
 from tests.conftest import SandboxControl
 
 

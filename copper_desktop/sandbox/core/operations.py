@@ -12,8 +12,8 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from .context import WEBHOOK_TYPES, SandboxContext
-from .records import (
+from copper_desktop.sandbox.context import SandboxContext
+from copper_desktop.sandbox.core.records import (
     CF_DATA_TYPES,
     CF_ENTITIES,
     ApiError,
@@ -25,7 +25,8 @@ from .records import (
     diff,
     unknown_keys_error,
 )
-from .store import Store
+from copper_desktop.sandbox.core.shapes import WEBHOOK_TYPES
+from copper_desktop.sandbox.core.store import Store
 
 Json = dict[str, Any]
 

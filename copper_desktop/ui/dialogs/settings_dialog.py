@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from copper_desktop.api import Backoff, CopperClient, RetryPolicy
 from copper_desktop.config import StoredCredentials
-from copper_desktop.ui.errors import register_secret
+from copper_desktop.ui.common.notifier import register_secret
 
 ConnectionTester = Callable[[StoredCredentials], Awaitable[str]]
 """Checks credentials against Copper; returns a line to show ("Acme as Ada") or raises an

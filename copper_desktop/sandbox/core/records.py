@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .config import SandboxConfig
-from .store import SEP, Store, format_close_date, parse_close_date
+from copper_desktop.sandbox.core.store import SEP, Store, format_close_date, parse_close_date
+from copper_desktop.sandbox.settings import SandboxConfig
 
 Json = dict[str, Any]
 

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 from copper_desktop.api import CopperError
 from copper_desktop.domain.formats import format_datetime
 from copper_desktop.models.async_support import TaskKeeper
-from copper_desktop.ui.banner import Banner
-from copper_desktop.ui.webhook_dialog import EVENT_LABELS, TYPE_LABELS, WebhookDialog
+from copper_desktop.ui.common.banner import Banner
+from copper_desktop.ui.webhooks.webhook_dialog import EVENT_LABELS, TYPE_LABELS, WebhookDialog
 
 HEADERS = ("ID", "Type", "Event", "Target", "Created")
 HookRole = Qt.ItemDataRole.UserRole

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .config import CONTROL_PREFIX
-from .faults import FaultRuleError
-
-if TYPE_CHECKING:
-    from .app import Shell
+from copper_desktop.sandbox.http.faults import FaultRuleError
+from copper_desktop.sandbox.http.shell import Shell
+from copper_desktop.sandbox.settings import CONTROL_PREFIX
 
 Json = dict[str, Any]
 Handler = Callable[[Request], Awaitable[Response]]

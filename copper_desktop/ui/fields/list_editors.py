@@ -29,8 +29,8 @@ from copper_desktop.domain.formats import (
     ListKind,
     is_valid_email,
 )
-from copper_desktop.ui.editor_base import NONE_LABEL, FieldEditor
-from copper_desktop.ui.naming import name_popup
+from copper_desktop.ui.common.naming import name_popup
+from copper_desktop.ui.fields.editor_base import NONE_LABEL, FieldEditor
 
 LIST_KINDS: Final = {
     FieldType.EMAIL_LIST: ListKind.EMAILS,

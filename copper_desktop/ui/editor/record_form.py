@@ -34,13 +34,13 @@ from copper_desktop.domain.custom_fields import (
     get_field_value,
 )
 from copper_desktop.models.lookups import Lookups
-from copper_desktop.ui.field_editors import (
+from copper_desktop.ui.fields.field_editors import (
     FieldEditor,
     NumberEditor,
     StageEditor,
     make_editor,
 )
-from copper_desktop.ui.record_picker import SearchClient
+from copper_desktop.ui.fields.record_picker import SearchClient
 
 CUSTOM_SECTION_TITLE = "Custom fields"
 

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from faker import Faker
 
-from .context import Json, SeedData
+from copper_desktop.sandbox.core.shapes import Json, SeedData
 
 __all__ = ["BATCH_SIZE", "ID_BASES", "NOW", "counts", "generate"]
 

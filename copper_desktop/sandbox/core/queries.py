@@ -12,8 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .records import Invalid, Rules, as_int, as_number, unknown_keys_error
-from .store import SEP, digits
+from copper_desktop.sandbox.core.records import (
+    Invalid,
+    Rules,
+    as_int,
+    as_number,
+    unknown_keys_error,
+)
+from copper_desktop.sandbox.core.store import SEP, digits
 
 Json = dict[str, Any]
 

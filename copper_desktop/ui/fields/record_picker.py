@@ -30,8 +30,8 @@ from copper_desktop.domain.catalog import (
 )
 from copper_desktop.models.async_support import TaskKeeper
 from copper_desktop.models.lookups import RESOLVABLE, Lookups
-from copper_desktop.ui.editor_base import NONE_LABEL, FieldEditor
-from copper_desktop.ui.naming import clearable, name_popup
+from copper_desktop.ui.common.naming import clearable, name_popup
+from copper_desktop.ui.fields.editor_base import NONE_LABEL, FieldEditor
 
 DEBOUNCE_MS: Final = 300
 SEARCH_PAGE_SIZE: Final = 20

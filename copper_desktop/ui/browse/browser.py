@@ -36,9 +36,9 @@ from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.paged import Column, PagedSearchModel, Record
 from copper_desktop.models.record_columns import references
 from copper_desktop.session import Session
-from copper_desktop.ui.banner import Banner
-from copper_desktop.ui.column_chooser import ColumnChooser
-from copper_desktop.ui.detail_view import DetailView, NameOf, format_field
+from copper_desktop.ui.browse.column_chooser import ColumnChooser
+from copper_desktop.ui.common.banner import Banner
+from copper_desktop.ui.editor.detail_view import DetailView, NameOf, format_field
 
 log = logging.getLogger(__name__)
 

@@ -50,15 +50,15 @@ from copper_desktop.domain.formats import (
     unix_to_date,
 )
 from copper_desktop.models.lookups import PICKABLE, RESOLVABLE, Lookups
-from copper_desktop.ui.editor_base import NONE_LABEL, FieldEditor
-from copper_desktop.ui.list_editors import (
+from copper_desktop.ui.common.naming import name_popup
+from copper_desktop.ui.fields.editor_base import NONE_LABEL, FieldEditor
+from copper_desktop.ui.fields.list_editors import (
     AddressEditor,
     CategorizedListEditor,
     SingleEmailEditor,
     StringMapEditor,
 )
-from copper_desktop.ui.naming import name_popup
-from copper_desktop.ui.record_picker import RecordRefEditor, ResourceEditor, SearchClient
+from copper_desktop.ui.fields.record_picker import RecordRefEditor, ResourceEditor, SearchClient
 
 __all__ = [
     "NONE_LABEL",

@@ -46,7 +46,7 @@ from copper_desktop.domain.custom_fields import (
 )
 from copper_desktop.domain.formats import date_to_unix, format_number
 from copper_desktop.models.lookups import PICKABLE, Lookups
-from copper_desktop.ui.naming import clearable, name_popup
+from copper_desktop.ui.common.naming import clearable, name_popup
 
 DEBOUNCE_MS: Final = 300
 """Typing pauses this long before the search is sent: one request per pause, not per key."""

@@ -34,11 +34,11 @@ from copper_desktop.models.record_columns import column_fields
 from copper_desktop.models.record_model import RecordModel
 from copper_desktop.models.record_save import SaveOutcome, resolve_conflict, save
 from copper_desktop.session import Session
-from copper_desktop.ui.banner import Banner
-from copper_desktop.ui.conflict_dialog import ConflictDialog
-from copper_desktop.ui.dialogs import choose, message_box, result_of
-from copper_desktop.ui.record_form import RecordForm
-from copper_desktop.ui.related_panel import RelatedPanel
+from copper_desktop.ui.common.banner import Banner
+from copper_desktop.ui.common.prompts import choose, message_box, result_of
+from copper_desktop.ui.editor.conflict_dialog import ConflictDialog
+from copper_desktop.ui.editor.record_form import RecordForm
+from copper_desktop.ui.editor.related_panel import RelatedPanel
 
 log = logging.getLogger(__name__)
 

@@ -11,33 +11,25 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import Counter, deque
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.applications import Starlette
 from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .config import API_PREFIX, CONTROL_PREFIX
-from .context import SandboxContext, error_response
-from .faults import FaultEngine, FaultRule, malformed_body, startup_rules
-from .ratelimit import RateLimiter, retry_after_header
-from .webhooks import WebhookNotifier
+from copper_desktop.sandbox.http.faults import FaultRule, malformed_body
+from copper_desktop.sandbox.http.ratelimit import retry_after_header
+from copper_desktop.sandbox.http.responses import error_response
+from copper_desktop.sandbox.http.shell import Shell
+from copper_desktop.sandbox.settings import API_PREFIX, CONTROL_PREFIX
 
 Json = dict[str, Any]
 
 SCOPE_KEY = "copper_sandbox"
-REQUEST_LOG_SIZE = 1000
 MAX_LOGGED_TEXT = 64 * 1024
 APPLICATION = "developer_api"
 RATE_LIMIT_MESSAGE = "Rate limit exceeded"
@@ -46,90 +38,7 @@ DROPPED = "dropped"
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RequestLog", "Shell", "Stats", "create_app"]
-
-
-# --------------------------------------------------------------------------- shared state
-class RequestLog:
-    """The last API requests, for tests that assert what a client really sent."""
-
-    def __init__(self, size: int = REQUEST_LOG_SIZE) -> None:
-        self._entries: deque[Json] = deque(maxlen=size)
-        self._seq = 0
-
-    def add(self, method: str, path: str, route: str, query: Json, body: Any) -> Json:
-        self._seq += 1
-        entry: Json = {
-            "seq": self._seq,
-            "method": method,
-            "path": path,
-            "route": route,
-            "query": query,
-            "body": body,
-            "status": None,
-        }
-        self._entries.append(entry)
-        return entry
-
-    def last(self, limit: int) -> list[Json]:
-        if limit <= 0:
-            return []
-        return [dict(e) for e in list(self._entries)[-limit:]]
-
-    def clear(self) -> None:
-        self._entries.clear()
-        self._seq = 0
-
-
-@dataclass
-class Stats:
-    total: int = 0
-    routes: Counter[str] = field(default_factory=Counter)
-    statuses: Counter[str] = field(default_factory=Counter)
-
-    def to_json(self) -> Json:
-        return {"total": self.total, "routes": dict(self.routes), "statuses": dict(self.statuses)}
-
-    def clear(self) -> None:
-        self.total = 0
-        self.routes.clear()
-        self.statuses.clear()
-
-
-class Shell:
-    """What the middleware and the control API share for one app."""
-
-    def __init__(
-        self,
-        ctx: SandboxContext,
-        routes: list[BaseRoute],
-        reload_data: Callable[[], None] | None,
-    ) -> None:
-        self.ctx = ctx
-        self.routes = routes
-        self.reload_data = reload_data
-        self.faults = FaultEngine(seed=ctx.settings.seed, rules=startup_rules(ctx.settings))
-        self.limiter = RateLimiter(lambda: self.ctx.settings)
-        self.stats = Stats()
-        self.log = RequestLog()
-
-    @property
-    def notifier(self) -> WebhookNotifier | None:
-        events = self.ctx.events
-        return events if isinstance(events, WebhookNotifier) else None
-
-    def reset(self, *, data: bool = False) -> None:
-        """Back to a clean slate between tests: no counters, log, faults, windows, deliveries."""
-        if data:
-            if self.reload_data is None:
-                raise RuntimeError("this sandbox cannot reload its data")
-            self.reload_data()
-        self.stats.clear()
-        self.log.clear()
-        self.faults.reset()
-        self.limiter.reset()
-        if self.notifier is not None:
-            self.notifier.clear()
+__all__ = ["AuthLayer", "FaultLayer", "RateLimitLayer", "RecordLayer", "RequestInfo"]
 
 
 @dataclass
@@ -411,80 +320,3 @@ class RateLimitLayer(_Layer):
             await rate_limited_response(retry)(scope, receive, send)
             return
         await self.app(scope, receive, send)
-
-
-class SandboxApp(Starlette):
-    """A Starlette app that remembers the server's own ``send`` so a fault can reach the
-    connection under the middleware's wrappers."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope[SCOPE_KEY + ".send"] = send
-        await super().__call__(scope, receive, send)
-
-
-# --------------------------------------------------------------------------- the app
-async def _not_found(request: Request, exc: Exception) -> Response:
-    return JSONResponse({"error": "not_found"}, status_code=404)
-
-
-async def _not_allowed(request: Request, exc: Exception) -> Response:
-    info: RequestInfo | None = request.scope.get(SCOPE_KEY)
-    allowed = info.allowed if info is not None and info.allowed else None
-    if allowed is None and isinstance(exc, HTTPException) and exc.headers:
-        allowed = [m.strip() for m in exc.headers.get("Allow", "").split(",") if m.strip()]
-    response = error_response(405, "Method Not Allowed")
-    if allowed:
-        response.headers["Allow"] = ", ".join(allowed)
-    return response
-
-
-def _default_reload(ctx: SandboxContext) -> Callable[[], None]:
-    def reload() -> None:
-        from .seed import generate
-
-        s = ctx.settings
-        seed = generate(s.seed, email=s.email, token=s.token, close_date_order=s.close_date_order)
-        ctx.store.load(seed, close_date_order=s.close_date_order)
-
-    return reload
-
-
-def create_app(
-    ctx: SandboxContext,
-    routes: list[BaseRoute] | None = None,
-    *,
-    reload_data: Callable[[], None] | None = None,
-) -> Starlette:
-    """The sandbox as an ASGI app. ``routes`` defaults to every Copper operation
-    (``routes.build_routes``); tests of the shell pass a few of their own. ``reload_data``
-    is what ``POST /_sandbox/reset {"data": true}`` runs (default: regenerate the seed)."""
-    from .control import control_routes
-
-    if routes is None:
-        from .routes import build_routes
-
-        routes = build_routes(ctx)
-    shell = Shell(ctx, list(routes), reload_data or _default_reload(ctx))
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            if shell.notifier is not None:
-                await shell.notifier.aclose()
-
-    app = SandboxApp(
-        routes=[*control_routes(shell), *shell.routes],
-        middleware=[
-            Middleware(RecordLayer, shell=shell),
-            Middleware(FaultLayer, shell=shell),
-            Middleware(AuthLayer, shell=shell),
-            Middleware(RateLimitLayer, shell=shell),
-        ],
-        exception_handlers={404: _not_found, 405: _not_allowed},
-        lifespan=lifespan,
-    )
-    app.state.shell = shell
-    return app

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .context import SeedData
+from copper_desktop.sandbox.core.shapes import SeedData
 
 Json = dict[str, Any]
 

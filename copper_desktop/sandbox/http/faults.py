@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import SandboxConfig
+from copper_desktop.sandbox.settings import SandboxConfig
 
 Json = dict[str, Any]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from .context import WebhookEvent
+from copper_desktop.sandbox.core.shapes import WebhookEvent
 
 Json = dict[str, Any]
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from copper_desktop.domain.catalog import Editability, EntitySpec, FieldSpec, FieldType
 from copper_desktop.domain.diff import ThreeWay
 from copper_desktop.domain.formats import format_datetime
-from copper_desktop.ui.detail_view import NameOf, format_field
+from copper_desktop.ui.editor.detail_view import NameOf, format_field
 
 ConflictChoice = Literal["theirs", "mine"]
 

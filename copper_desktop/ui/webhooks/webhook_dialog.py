@@ -31,7 +31,7 @@ from copper_desktop.api import CopperError, ValidationError
 from copper_desktop.domain.catalog import WEBHOOK_EVENTS, entity
 from copper_desktop.domain.validation import validate_record
 from copper_desktop.models.async_support import TaskKeeper
-from copper_desktop.ui.naming import name_popup
+from copper_desktop.ui.common.naming import name_popup
 
 Json = dict[str, Any]
 

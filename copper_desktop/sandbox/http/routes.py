@@ -15,11 +15,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .config import API_PREFIX
-from .context import SandboxContext, WebhookEvent, error_response
-from .operations import Operations
-from .records import ApiError, Invalid, NotFound, as_int, unknown_keys_error
-from .search import compile_search, parse_paging
+from copper_desktop.sandbox.context import SandboxContext
+from copper_desktop.sandbox.core.operations import Operations
+from copper_desktop.sandbox.core.queries import compile_search, parse_paging
+from copper_desktop.sandbox.core.records import (
+    ApiError,
+    Invalid,
+    NotFound,
+    as_int,
+    unknown_keys_error,
+)
+from copper_desktop.sandbox.core.shapes import WebhookEvent
+from copper_desktop.sandbox.http.responses import error_response
+from copper_desktop.sandbox.settings import API_PREFIX
 
 Json = dict[str, Any]
 Handler = Callable[[Request], Awaitable[Response]]

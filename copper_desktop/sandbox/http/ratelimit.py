@@ -13,7 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from .config import SandboxConfig
+from copper_desktop.sandbox.settings import SandboxConfig
 
 BULK_SUFFIXES = ("/bulk_create", "/bulk_update")
 BULK_WINDOW_S = 1.0

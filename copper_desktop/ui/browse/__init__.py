@@ -1,0 +1,1 @@
+"""browse: see docs/architecture.md."""

@@ -1,0 +1,1 @@
+"""fields: see docs/architecture.md."""

@@ -1,0 +1,1 @@
+"""webhooks: see docs/architecture.md."""
