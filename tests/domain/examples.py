@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-EXAMPLES = Path("/work/shared/copper-examples")
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "copper-examples"
 
 
 def example(name: str) -> Any:

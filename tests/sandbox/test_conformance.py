@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.sandbox.settings import SandboxConfig
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "copper-openapi.yaml"
+SPEC = Path(__file__).resolve().parents[1] / "data" / "copper-openapi.yaml"
 
 
 def _nullable(spec: dict[str, Any], schema: str, *path: str) -> None:

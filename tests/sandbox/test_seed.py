@@ -20,7 +20,7 @@ from copper_desktop.sandbox.core.shapes import SeedData
 
 EMAIL = "admin@sandbox.copper.test"
 TOKEN = "sandbox-admin-token"
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "copper-examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "copper-examples"
 
 
 def keys(text: str) -> set[str]:
@@ -268,9 +268,7 @@ def test_custom_field_definitions(data: SeedData) -> None:
 @pytest.mark.parametrize("kind", KINDS)
 def test_records_have_every_key(recs: dict[str, list[dict[str, Any]]], kind: str) -> None:
     expected = set(DOC_KEYS[kind])
-    example = EXAMPLES / EXAMPLE_FILES[kind]
-    if example.exists():
-        expected |= set(json.loads(example.read_text()))
+    expected |= set(json.loads((EXAMPLES / EXAMPLE_FILES[kind]).read_text()))
     for record in recs[kind]:
         assert set(record) == expected, sorted(set(record) ^ expected)
 
