@@ -17,6 +17,7 @@ import math
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -30,22 +31,10 @@ from copper_desktop.domain.custom_fields import (
     entity_fields,
     parse_definitions,
 )
+from copper_desktop.domain.display import format_field
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.record_columns import columns_for
 from copper_desktop.models.record_model import RecordModel
-
-try:  # the one shared formatter, once it exists
-    from copper_desktop.domain.display import format_field as _format_field
-
-    def detail_text(field: FieldSpec, record: dict[str, Any], lookups: Lookups) -> str:
-        return _format_field(field, record, lookups.name)
-
-except ImportError:  # before: the detail view's own formatter
-    from copper_desktop.ui.editor.detail_view import format_field as _old_format_field
-
-    def detail_text(field: FieldSpec, record: dict[str, Any], lookups: Lookups) -> str:
-        return _old_format_field(field, record, lookups.name)
-
 
 ODD_VALUES: tuple[Any, ...] = (
     None, True, False, 0, -1, 1.5, 10**26, 1e26, 10**28, 1e28, 1e300, -1e300, 10**40,
@@ -80,8 +69,8 @@ def definitions_json() -> list[dict[str, Any]]:
 def make_lookups() -> Lookups:
     """Lookups with custom definitions of every type and a few names (no server)."""
     lookups = Lookups()
-    lookups._definitions = parse_definitions(definitions_json())  # noqa: SLF001
-    lookups._definitions_by_id = {d.id: d for d in lookups._definitions}  # noqa: SLF001
+    lookups._definitions = parse_definitions(definitions_json())
+    lookups._definitions_by_id = {d.id: d for d in lookups._definitions}
     lookups.remember(LookupKind.USERS, 1, "Ada")
     lookups.remember(LookupKind.COMPANIES, 1, "Acme")
     return lookups
@@ -110,29 +99,34 @@ def calls(spec: EntitySpec, lookups: Lookups, value: Any) -> Iterator[Call]:
     fields = list(entity_fields(spec, lookups.definitions))
     for field in fields:
         record = record_with(field, value)
+        where = f"{spec.key}.{field.key}"
         column = columns.get(field.key)
         if column is not None:
-            yield f"{spec.key}.{field.key} cell", lambda c=column, r=record: c.value(r)
-            sort_value = column.sort_value
-            if sort_value is not None:
-                yield f"{spec.key}.{field.key} sort", lambda s=sort_value, r=record: s(r)
-            yield f"{spec.key}.{field.key} detail", (
-                lambda f=field, r=record: detail_text(f, r, lookups)
-            )
-        yield f"{spec.key}.{field.key} model", lambda f=field, r=record: model_roles(
-            spec, fields, f, r, lookups
-        )
+            yield f"{where} cell", partial(column.value, record)
+            if column.sort_value is not None:
+                yield f"{where} sort", partial(column.sort_value, record)
+            yield f"{where} detail", partial(format_field, field, record, lookups.name)
+        yield f"{where} model", partial(model_roles, spec, fields, field, record, lookups)
+
+
+ROLES = [
+    int(Qt.ItemDataRole.DisplayRole),
+    int(Qt.ItemDataRole.ToolTipRole),
+    *range(int(Qt.ItemDataRole.UserRole) + 1, int(Qt.ItemDataRole.UserRole) + 8),
+]
 
 
 def model_roles(
-    spec: EntitySpec, fields: list[FieldSpec], field: FieldSpec, record: dict[str, Any],
+    spec: EntitySpec,
+    fields: list[FieldSpec],
+    field: FieldSpec,
+    record: dict[str, Any],
     lookups: Lookups,
 ) -> None:
     """Open the record in a RecordModel and read every role of the field's row."""
     model = RecordModel(spec, fields, record, lookups.definitions)
     index = model.index(fields.index(field), 0)
-    for role in [int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.ToolTipRole),
-                 *range(int(Qt.ItemDataRole.UserRole) + 1, int(Qt.ItemDataRole.UserRole) + 8)]:  # fmt: skip
+    for role in ROLES:
         model.data(index, role)
     model.changed_keys()
 
@@ -153,7 +147,7 @@ def main() -> None:
                 per_call[what.split(" ")[1]] += 1
                 try:
                     call()
-                except Exception as exc:  # noqa: BLE001 - counting every failure is the point
+                except Exception as exc:  # counting every failure is the point
                     raised += 1
                     kind = f"{what.split(' ')[1]}: {type(exc).__name__}"
                     kinds[kind] += 1

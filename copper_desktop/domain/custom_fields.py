@@ -303,10 +303,17 @@ def custom_filter_entry(
 # --- values in records ---------------------------------------------------------------------------
 
 
+def custom_entries(record: Mapping[str, Any]) -> list[Any]:
+    """The record's `custom_fields` list; [] when it is missing or not a list (a record
+    must open and show whatever the server sent)."""
+    entries = record.get("custom_fields")
+    return entries if isinstance(entries, list) else []
+
+
 def custom_values(record: Mapping[str, Any]) -> dict[int, Any]:
     """Definition id → value for every entry of the record's `custom_fields`."""
     result: dict[int, Any] = {}
-    for entry in record.get("custom_fields") or ():
+    for entry in custom_entries(record):
         if isinstance(entry, Mapping):
             definition_id = entry.get("custom_field_definition_id")
             if isinstance(definition_id, int):
@@ -316,7 +323,7 @@ def custom_values(record: Mapping[str, Any]) -> dict[int, Any]:
 
 def get_custom_value(record: Mapping[str, Any], definition_id: int, default: Any = None) -> Any:
     """The record's value for a definition; `default` when the record has no entry for it."""
-    for entry in record.get("custom_fields") or ():
+    for entry in custom_entries(record):
         if isinstance(entry, Mapping) and entry.get("custom_field_definition_id") == definition_id:
             return entry.get("value")
     return default
@@ -330,7 +337,7 @@ def set_custom_value(record: Mapping[str, Any], definition_id: int, value: Any) 
     """
     entries: list[Any] = []
     found = False
-    for entry in record.get("custom_fields") or ():
+    for entry in custom_entries(record):
         if isinstance(entry, Mapping) and entry.get("custom_field_definition_id") == definition_id:
             updated = {k: v for k, v in entry.items() if k != "computed_value"}
             updated["value"] = value

@@ -70,17 +70,40 @@ def date_to_unix(value: date, tz: tzinfo | None = None, *, end_of_day: bool = Fa
     return datetime_to_unix(datetime.combine(value, time(23, 59, 59) if end_of_day else time()), tz)
 
 
-def format_datetime(seconds: int | None, tz: tzinfo | None = None) -> str:
-    """ "2017-03-20 14:23" in local time; "" for no value."""
-    if seconds is None:
-        return ""
-    return unix_to_datetime(seconds, tz).strftime("%Y-%m-%d %H:%M")
+def _shown_moment(seconds: float, tz: tzinfo | None) -> datetime | None:
+    """The instant in `tz` (default: local), or None when no calendar date can show it.
+
+    Unlike `unix_to_datetime` this is not held to Copper's 32-bit range: a value the server
+    stored anyway (2100, 1950) is shown as the date it is, never refused while painting.
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        return None
+    try:
+        moment = datetime.fromtimestamp(seconds, tz=UTC)
+        return moment.astimezone(tz) if tz is not None else moment.astimezone()
+    except (OverflowError, OSError, ValueError):  # NaN, ±inf, beyond year 1..9999
+        return None
 
 
-def format_date(seconds: int | None, tz: tzinfo | None = None) -> str:
+def format_datetime(seconds: float | None, tz: tzinfo | None = None) -> str:
+    """ "2017-03-20 14:23" in local time; "" for no value; a number no date can show
+    (milliseconds, NaN) as the number."""
     if seconds is None:
         return ""
-    return unix_to_date(seconds, tz).isoformat()
+    moment = _shown_moment(seconds, tz)
+    if moment is None:
+        return format_number(seconds, grouping=False)
+    return f"{moment.date().isoformat()} {moment:%H:%M}"
+
+
+def format_date(seconds: float | None, tz: tzinfo | None = None) -> str:
+    """ "2017-03-20" (the local calendar day); otherwise as `format_datetime`."""
+    if seconds is None:
+        return ""
+    moment = _shown_moment(seconds, tz)
+    return (
+        moment.date().isoformat() if moment is not None else format_number(seconds, grouping=False)
+    )
 
 
 _DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
@@ -255,11 +278,30 @@ def parse_integer(text: str) -> int | None:
     return int(value)
 
 
+_PLAIN_DIGITS = 20
+"""Beyond 10^20 (or below 10^-20) a number is shown as 1.5E+26: no amount is that large, and
+Decimal's 28-digit context could not round it to cents anyway."""
+_NOT_FINITE = {"NaN": "NaN", "sNaN": "NaN", "Infinity": "Infinity", "-Infinity": "-Infinity"}
+
+
+def _decimal(value: float | int | Decimal) -> Decimal:
+    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+
+
+def _is_huge(number: Decimal) -> bool:
+    return number != 0 and abs(number.adjusted()) > _PLAIN_DIGITS
+
+
 def format_number(value: float | int | Decimal | None, *, grouping: bool = True) -> str:
-    """ "1,234.5" (no trailing zeros, no exponent); "" for no value."""
+    """ "1,234.5" (no trailing zeros); "" for no value; "1E+28" beyond 10^20, "NaN" and
+    "Infinity" as JSON spells them (the server stores what it is sent)."""
     if value is None:
         return ""
-    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    number = _decimal(value)
+    if not number.is_finite():
+        return _NOT_FINITE.get(str(number), str(number))
+    if _is_huge(number):
+        return f"{number.normalize():E}"
     if number == number.to_integral_value():
         number = number.quantize(Decimal(1))
     else:
@@ -272,15 +314,22 @@ def currency_decimals(currency: str | None) -> int:
 
 
 def format_money(value: float | int | Decimal | None, currency: str | None) -> str:
-    """ "$1,234.50 USD": symbol (where one is common), grouped amount, ISO code."""
+    """ "$1,234.50 USD": symbol (where one is common), grouped amount, ISO code; amounts
+    beyond 10^20 as "$1.00E+26 USD", NaN as "NaN USD"."""
     if value is None:
         return ""
     code = (currency or "").upper()
-    places = Decimal(1).scaleb(-currency_decimals(code))
-    amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    amount = amount.quantize(places, rounding=ROUND_HALF_UP)
-    sign = "-" if amount < 0 else ""
-    text = f"{sign}{_CURRENCY_SYMBOLS.get(code, '')}{abs(amount):,f}"
+    amount = _decimal(value)
+    if not amount.is_finite():
+        return f"{format_number(amount)} {code}".strip()
+    decimals = currency_decimals(code)
+    if amount.adjusted() > _PLAIN_DIGITS:
+        rounded, digits = amount, f"{abs(amount):.{decimals}E}"
+    else:
+        rounded = amount.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+        digits = f"{abs(rounded):,f}"
+    sign = "-" if rounded < 0 else ""
+    text = f"{sign}{_CURRENCY_SYMBOLS.get(code, '')}{digits}"
     return f"{text} {code}" if code else text
 
 
@@ -315,8 +364,13 @@ def parse_percent(text: str) -> int | float | None:
     return None if value is None else _to_json_number(value)
 
 
-def format_boolean(value: bool | None) -> str:
-    return {True: "Yes", False: "No", None: ""}[value]
+def format_boolean(value: object) -> str:
+    """ "Yes"/"No"; "" for no value; anything else (1, "true") as the server sent it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
 
 
 _TRUE = frozenset({"yes", "y", "true", "t", "1", "x", "on", "checked"})
@@ -487,3 +541,13 @@ def parse_entries(
         category = match.group("category")
         result.append(make_entry(kind, match.group("value"), category or fallback))
     return result
+
+
+# --- rows shown ----------------------------------------------------------------------------------
+
+
+def summary_text(first: int, last: int, total: int) -> str:
+    """ "1–200 of 12,345" (1-based, inclusive); "No records" for an empty result."""
+    if total <= 0:
+        return "No records"
+    return f"{first:,}–{last:,} of {total:,}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from PySide6.QtCore import (
 )
 
 from copper_desktop.models.async_support import TaskKeeper
+
+log = logging.getLogger(__name__)
 
 Record = dict[str, Any]
 FetchPage = Callable[[dict[str, Any]], Awaitable[tuple[list[Record], int]]]
@@ -141,6 +144,7 @@ class PagedSearchModel(QAbstractTableModel):
         self._id_key = id_key
         self._placeholder = placeholder
         self._tasks = TaskKeeper(loop)
+        self._failed_columns: set[str] = set()
 
         self._query: _Query | None = None
         self._generation = 0
@@ -375,17 +379,32 @@ class PagedSearchModel(QAbstractTableModel):
         self._pages.move_to_end(page)
         col = self._columns[column]
         if role == _DISPLAY:
-            text = col.value(record)
+            text = self._cell(col, col.value, record)
             return text if text is None or isinstance(text, str) else str(text)
         if role == RecordRole:
             return record
         if role == SortRole:
-            return (col.sort_value or col.value)(record)
+            return self._cell(col, col.sort_value or col.value, record)
         if role == IdRole:
             return record.get(self._id_key)
         if role == LoadingRole:
             return False
         return None
+
+    def _cell(
+        self, column: Column, read: Callable[[Mapping[str, Any]], Any], record: Record
+    ) -> Any:
+        """A cell's value; None when the column fails on this record. Last resort only (the
+        formatters accept any JSON value): one log line per column, not a crash per repaint."""
+        try:
+            return read(record)
+        except Exception:
+            if column.key not in self._failed_columns:
+                self._failed_columns.add(column.key)
+                log.exception(
+                    "Column %r cannot show record %r", column.key, record.get(self._id_key)
+                )
+            return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
         if orientation == Qt.Orientation.Horizontal:

@@ -27,9 +27,11 @@ from copper_desktop.domain import diff
 from copper_desktop.domain.catalog import EntitySpec, FieldSpec, FieldType
 from copper_desktop.domain.custom_fields import (
     CustomFieldDefinition,
+    custom_entries,
     custom_field_id,
     get_field_value,
     set_custom_value,
+    set_field_value,
 )
 from copper_desktop.domain.validation import validate_record
 
@@ -77,7 +79,7 @@ def _without_custom_value(record: Mapping[str, Any], definition_id: int) -> Reco
 def _has_custom_entry(record: Mapping[str, Any], definition_id: int) -> bool:
     return any(
         isinstance(e, Mapping) and e.get("custom_field_definition_id") == definition_id
-        for e in record.get("custom_fields") or ()
+        for e in custom_entries(record)
     )
 
 
@@ -125,7 +127,7 @@ class RecordModel(QAbstractListModel):
         if record is None:
             start: Record = {}
             for key, value in (defaults or {}).items():
-                start = self._with(start, key, copy.deepcopy(value))
+                start = set_field_value(start, key, copy.deepcopy(value))
             record = start
         self._original: Record = copy.deepcopy(dict(record))
         self._edited: Record = copy.deepcopy(self._original)
@@ -242,14 +244,6 @@ class RecordModel(QAbstractListModel):
 
     # --- edits -----------------------------------------------------------------------------
 
-    def _with(self, record: Mapping[str, Any], key: str, value: Any) -> Record:
-        definition_id = custom_field_id(key)
-        if definition_id is not None:
-            return set_custom_value(record, definition_id, value)
-        copy_ = dict(record)
-        copy_[key] = value
-        return copy_
-
     def set_value(self, key: str, value: Any) -> None:
         """Edit one field. Read-only fields (and, for updates, create-only ones) raise
         ValueError; unknown keys KeyError. Editing a field clears its error."""
@@ -257,7 +251,7 @@ class RecordModel(QAbstractListModel):
             raise ValueError(f"{self.field(key).label} cannot be changed.")
         if diff.same_value(get_field_value(self._edited, key), value):
             return
-        self._edited = self._with(self._edited, key, copy.deepcopy(value))
+        self._edited = set_field_value(self._edited, key, copy.deepcopy(value))
         self._after_edit(key)
 
     def _restore(self, key: str) -> None:

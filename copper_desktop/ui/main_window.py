@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from copper_desktop.api import CopperError
 from copper_desktop.domain.catalog import ENTITIES, EntitySpec
 from copper_desktop.domain.custom_fields import CustomFieldDefinition
+from copper_desktop.domain.display import NameOf
 from copper_desktop.journal import DeletionJournal
 from copper_desktop.models.async_support import TaskKeeper
 from copper_desktop.models.lookups import Lookups
@@ -34,7 +35,6 @@ from copper_desktop.session import Session
 from copper_desktop.ui.browse.browser import EntityBrowser
 from copper_desktop.ui.browse.filter_bar import FilterBar
 from copper_desktop.ui.dialogs.journal_dialog import JournalDialog
-from copper_desktop.ui.editor.detail_view import NameOf
 from copper_desktop.ui.editor.record_editor import RecordEditor, new_record_defaults
 from copper_desktop.ui.status_bar import ClientStatusBar
 from copper_desktop.ui.webhooks.webhooks_page import WebhooksPage

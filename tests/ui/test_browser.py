@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.domain.catalog import LookupKind, entity
+from copper_desktop.domain.formats import summary_text
 from copper_desktop.models.paged import PLACEHOLDER
 from copper_desktop.session import Session
-from copper_desktop.ui.browse.browser import EntityBrowser, summary_text
+from copper_desktop.ui.browse.browser import EntityBrowser
 from tests.conftest import SandboxControl
 
 ENTITY_KEYS = ("people", "companies", "leads", "opportunities", "tasks", "projects", "activities")

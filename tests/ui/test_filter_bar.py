@@ -14,10 +14,10 @@ from pytestqt.qtbot import QtBot
 
 from copper_desktop.domain.catalog import NONE_SENTINEL, LookupKind, entity
 from copper_desktop.domain.custom_fields import DataType
-from copper_desktop.domain.formats import date_to_unix
+from copper_desktop.domain.formats import date_to_unix, summary_text
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.session import Session
-from copper_desktop.ui.browse.filter_bar import ChoiceButton, FilterBar, RangeEdit, summary_text
+from copper_desktop.ui.browse.filter_bar import ChoiceButton, FilterBar, RangeEdit
 
 Run = Callable[..., Any]
 MakeBar = Callable[[str], FilterBar]

@@ -30,15 +30,17 @@ from PySide6.QtWidgets import (
 )
 
 from copper_desktop.api import CopperError
-from copper_desktop.domain.catalog import EntitySpec, FieldSpec, FieldType, LookupKind
+from copper_desktop.domain.catalog import EntitySpec, FieldSpec, LookupKind
+from copper_desktop.domain.display import NameOf
+from copper_desktop.domain.formats import summary_text
 from copper_desktop.models.async_support import TaskKeeper
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.paged import Column, PagedSearchModel, Record
-from copper_desktop.models.record_columns import references
+from copper_desktop.models.record_columns import columns_for, references
 from copper_desktop.session import Session
 from copper_desktop.ui.browse.column_chooser import ColumnChooser
 from copper_desktop.ui.common.banner import Banner
-from copper_desktop.ui.editor.detail_view import DetailView, NameOf, format_field
+from copper_desktop.ui.editor.detail_view import DetailView
 
 log = logging.getLogger(__name__)
 
@@ -48,27 +50,6 @@ DEFAULT_WIDTH = 130
 WIDE_COLUMNS = {"name": 240, "emails": 220, "company_name": 180, "title": 160, "details": 240}
 """Starting widths (pixels) before the user resizes anything."""
 _PAGING = ("page_number", "page_size", "sort_by", "sort_direction")
-
-
-def summary_text(first: int, last: int, total: int) -> str:
-    """ "1–200 of 12,345" (1-based, inclusive); "No records" for an empty result."""
-    if total <= 0:
-        return "No records"
-    return f"{first:,}–{last:,} of {total:,}"
-
-
-def field_column(field: FieldSpec, name_of: NameOf | None = None) -> Column:
-    """A model column showing `field` as the detail view does."""
-
-    def value(record: Mapping[str, Any]) -> str:
-        return format_field(field, record, name_of)
-
-    return Column(key=field.key, header=field.label, value=value, sort_key=field.sort_by)
-
-
-def simple_columns(spec: EntitySpec, name_of: NameOf | None = None) -> list[Column]:
-    """One column per catalog field (used when no richer column set is given)."""
-    return [field_column(f, name_of) for f in spec.fields if f.type is not FieldType.CUSTOM_FIELDS]
 
 
 class EntityBrowser(QWidget):
@@ -95,15 +76,17 @@ class EntityBrowser(QWidget):
         page_size: int = PAGE_SIZE,
         parent: QWidget | None = None,
     ) -> None:
-        """`columns`/`default_visible` default to the catalog's fields and default columns;
-        `name_of` turns reference ids into names; `page_size` is Copper's (200) but for tests.
+        """`columns` default to the app's columns of `spec` (`record_columns.columns_for`:
+        names from `lookups`, custom fields last) and `default_visible` to the catalog's
+        default columns; `name_of` (default: `lookups.name`) names ids in the detail view;
+        `page_size` is Copper's (200) but for tests.
         """
         super().__init__(parent)
         self.session = session
         self.spec = spec
         self.lookups = lookups
         self._tasks = TaskKeeper()
-        self._name_of = name_of
+        self._name_of = name_of if name_of is not None or lookups is None else lookups.name
         self._detail_fields = detail_fields
         self._filters: dict[str, Any] = {}
         self._detail: DetailView | None = None
@@ -113,7 +96,7 @@ class EntityBrowser(QWidget):
         self.setObjectName(f"browser_{spec.key}")
         self.setAccessibleName(f"{spec.plural_label} browser")
 
-        cols = list(columns) if columns is not None else simple_columns(spec, name_of)
+        cols = list(columns) if columns is not None else columns_for(spec, lookups or Lookups(self))
         self.model = PagedSearchModel(
             self._fetch, cols, page_size=page_size, fetch_on_data=False, parent=self
         )

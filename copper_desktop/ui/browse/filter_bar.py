@@ -44,7 +44,7 @@ from copper_desktop.domain.custom_fields import (
     custom_filter_entry,
     entity_filters,
 )
-from copper_desktop.domain.formats import date_to_unix, format_number
+from copper_desktop.domain.formats import date_to_unix, format_number, summary_text
 from copper_desktop.models.lookups import PICKABLE, Lookups
 from copper_desktop.ui.common.naming import clearable, name_popup
 
@@ -67,13 +67,6 @@ _NUMBER_LIMIT: Final = 1e12
 
 Body = dict[str, Any]
 Choices = list[tuple[Any, str]]
-
-
-def summary_text(first: int, last: int, total: int) -> str:
-    """ "1–200 of 12,345" (1-based, inclusive); "No records" for an empty result."""
-    if total <= 0:
-        return "No records"
-    return f"{first:,}–{last:,} of {total:,}"
 
 
 def _name(key: str) -> str:

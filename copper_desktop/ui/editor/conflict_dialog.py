@@ -1,7 +1,7 @@
 """The dialog that shows a save conflict field by field and lets the user decide.
 
 Someone changed the record in Copper after the editor loaded it. Each field that either side
-changed gets a row: Original | Mine | Theirs, formatted as the detail view formats them;
+changed gets a row: Original | Mine | Theirs, formatted as everywhere else (domain.display);
 fields both sides changed to different values are highlighted. The user keeps theirs, takes
 mine, or cancels (the editor keeps the edits and sends nothing).
 """
@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 
 from copper_desktop.domain.catalog import Editability, EntitySpec, FieldSpec, FieldType
 from copper_desktop.domain.diff import ThreeWay
+from copper_desktop.domain.display import NameOf, format_field
 from copper_desktop.domain.formats import format_datetime
-from copper_desktop.ui.editor.detail_view import NameOf, format_field
 
 ConflictChoice = Literal["theirs", "mine"]
 
@@ -135,7 +135,7 @@ class ConflictDialog(QDialog):
         what = f"“{name}”" if isinstance(name, str) and name else f"This {spec.label.lower()}"
         when = theirs.get("date_modified")
         stamp = (
-            f" on {format_datetime(int(when))}"
+            f" on {format_datetime(when)}"
             if isinstance(when, int | float) and not isinstance(when, bool)
             else ""
         )

@@ -1,13 +1,12 @@
 """A read-only view of one record: every field's label and formatted value, custom fields too.
 
-`format_field` is also what the browser's fallback columns use, so a cell and the detail view
-show a value the same way.
+Values are shown by `domain.display.format_field`, the formatter behind the table's cells, so a
+cell and the detail view show a value the same way (here in full: every e-mail, long text).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -21,82 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from copper_desktop.domain.catalog import EntitySpec, FieldSpec, FieldType, LookupKind
-from copper_desktop.domain.custom_fields import get_field_value
-from copper_desktop.domain.formats import (
-    ListKind,
-    choice_label,
-    format_boolean,
-    format_choices,
-    format_date,
-    format_datetime,
-    format_entries,
-    format_money,
-    format_number,
-    format_percent,
-)
-
-NameOf = Callable[[LookupKind, Any], "str | None"]
-"""Resolves a reference id to a display name (None when unknown yet)."""
-
-_LISTS = {
-    FieldType.EMAIL_LIST: ListKind.EMAILS,
-    FieldType.PHONE_LIST: ListKind.PHONE_NUMBERS,
-    FieldType.SOCIAL_LIST: ListKind.SOCIALS,
-    FieldType.WEBSITE_LIST: ListKind.WEBSITES,
-}
-
-
-def _ref(kind: LookupKind | None, value: Any, name_of: NameOf | None) -> str:
-    if value is None:
-        return ""
-    if kind is not None and name_of is not None:
-        name = name_of(kind, value)
-        if name:
-            return name
-    return f"#{value}"
-
-
-def format_field(field: FieldSpec, record: Mapping[str, Any], name_of: NameOf | None = None) -> str:
-    """The text a user sees for `field` of `record` (names for ids when `name_of` knows them)."""
-    value = get_field_value(record, field.key)
-    kind = field.type
-    if value is None or value == "" or value == []:
-        return "" if kind is not FieldType.BOOLEAN else format_boolean(None)
-    if kind in _LISTS:
-        return format_entries(_LISTS[kind], value)
-    if kind is FieldType.SINGLE_EMAIL:
-        return format_entries(ListKind.EMAILS, [value])
-    if kind is FieldType.TAGS:
-        return ", ".join(str(v) for v in value)
-    if kind is FieldType.ADDRESS and isinstance(value, Mapping):
-        return ", ".join(str(value[k]) for k in value if value.get(k))
-    if kind is FieldType.REF:
-        return _ref(field.lookup, value, name_of)
-    if kind is FieldType.ENUM:
-        return choice_label(field.choices, value) if field.choices else str(value)
-    if kind is FieldType.MULTI_ENUM:
-        return format_choices(field.choices, value)
-    if kind is FieldType.DATETIME and isinstance(value, int | float):
-        return format_datetime(int(value))
-    if kind is FieldType.DATE and isinstance(value, int | float):
-        return format_date(int(value))
-    if kind is FieldType.MONEY and isinstance(value, int | float):
-        currency = field.currency or (
-            record.get(field.currency_key) if field.currency_key else None
-        )
-        return format_money(value, currency if isinstance(currency, str) else None)
-    if kind is FieldType.PERCENT and isinstance(value, int | float):
-        return format_percent(value)
-    if kind in (FieldType.NUMBER, FieldType.INTEGER) and isinstance(value, int | float):
-        return format_number(value)
-    if kind is FieldType.BOOLEAN:
-        return format_boolean(bool(value))
-    if kind in (FieldType.RELATED_RESOURCE, FieldType.PARENT) and isinstance(value, Mapping):
-        return f"{value.get('type', '')} #{value.get('id', '')}".strip()
-    if isinstance(value, str | int | float):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False, default=str)
+from copper_desktop.domain.catalog import EntitySpec, FieldSpec, FieldType
+from copper_desktop.domain.display import NameOf, format_field
 
 
 class DetailView(QDialog):
