@@ -9,7 +9,8 @@ the HTTP client closed, the sandbox stopped. The app never lets Qt quit the loop
 (``quitOnLastWindowClosed`` is off), so no coroutine is abandoned mid-flight.
 
 Dialogs are opened with ``open()`` and awaited through a future tied to ``finished``: never
-``exec()`` inside a coroutine. Blocking work (keyring, the sandbox's seeding) runs in executors.
+``exec()`` inside a coroutine. Blocking work (files, keyring, the journal's fsyncs, the
+sandbox's seeding) runs in the app's one executor, made at start and shut down at quit.
 """
 
 from __future__ import annotations
@@ -27,34 +28,32 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from copper_desktop import __version__
 from copper_desktop.api import CopperClient
-from copper_desktop.config import (
-    AppPaths,
-    StoredCredentials,
-    load_credentials,
-    load_settings,
-    save_credentials,
-    save_settings,
-)
+from copper_desktop.config import AppPaths, StoredCredentials, load_settings
+from copper_desktop.credentials import CredentialStore, TokenStorage
+from copper_desktop.models.async_support import TaskKeeper
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.sandbox.settings import SandboxConfig
 from copper_desktop.session import Session
-from copper_desktop.ui.common.notifier import ErrorNotifier, configure_logging, register_secret
+from copper_desktop.ui.common.notifier import (
+    ErrorNotifier,
+    configure_logging,
+    redact,
+    register_secret,
+    show_notice,
+)
 from copper_desktop.ui.dialogs.settings_dialog import (
     ConnectionTester,
     SettingsDialog,
-    TokenStorage,
     connection_tester,
 )
 from copper_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger("copper_desktop.app")
 
-KEYRING_SERVICE = "copper-desktop"
-STORAGE_KEY = "token_storage"
 T = TypeVar("T")
 
 
@@ -75,7 +74,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-# ---------------------------------------------------------------------- token storage
+# ---------------------------------------------------------------------- start-up
 
 
 def freeze_startup_heap() -> None:
@@ -87,93 +86,9 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
-def keyring_backend_name() -> str | None:
-    """The name of a usable system keyring, or None (keyring missing, or only its
-    fail/null/plaintext fallbacks are available: then the private file is safer)."""
-    try:
-        import keyring
-        from keyring.backends import fail
-    except ImportError:
-        return None
-    try:
-        backend = keyring.get_keyring()
-    except Exception:  # a broken keyring configuration must not stop the app
-        return None
-    module = type(backend).__module__
-    if isinstance(backend, fail.Keyring) or "null" in module or "keyrings.alt" in module:
-        return None
-    if float(getattr(backend, "priority", 0) or 0) <= 0:
-        return None
-    return str(getattr(backend, "name", type(backend).__name__))
-
-
-def _keyring_account(creds: StoredCredentials) -> str:
-    return f"{creds.email} @ {creds.base_url}"
-
-
-class CredentialStore:
-    """Loads and saves the user's credentials; the token goes to the keyring or the private
-    file as the settings say. Blocking: call through an executor."""
-
-    def __init__(self, paths: AppPaths, settings: dict[str, Any]) -> None:
-        self.paths = paths
-        self.settings = settings
-        self.keyring_name = keyring_backend_name()
-
-    @property
-    def storage(self) -> TokenStorage:
-        wanted = self.settings.get(STORAGE_KEY)
-        return "keyring" if wanted == "keyring" and self.keyring_name else "file"
-
-    def load(self) -> StoredCredentials:
-        creds = load_credentials(self.paths)
-        if self.settings.get(STORAGE_KEY) == "keyring" and creds.email and not creds.token:
-            token = self._keyring_get(creds)
-            if token:
-                creds.token = token
-        return creds
-
-    def save(self, creds: StoredCredentials, storage: TokenStorage) -> TokenStorage:
-        """Saves ``creds``; returns where the token actually went (keyring failures fall back
-        to the file rather than lose it)."""
-        previous = load_credentials(self.paths)
-        if storage == "keyring" and self.keyring_name:
-            try:
-                import keyring
-
-                keyring.set_password(KEYRING_SERVICE, _keyring_account(creds), creds.token)
-            except Exception as exc:
-                log.warning("the keyring refused the token (%s); using the file", type(exc))
-                storage = "file"
-        else:
-            storage = "file"
-        file_creds = StoredCredentials(creds.base_url, creds.email, creds.token)
-        if storage == "keyring":
-            file_creds.token = ""
-        save_credentials(self.paths, file_creds)
-        if storage == "file" or _keyring_account(previous) != _keyring_account(creds):
-            self._keyring_forget(previous)
-        self.settings[STORAGE_KEY] = storage
-        save_settings(self.paths, self.settings)
-        return storage
-
-    def _keyring_get(self, creds: StoredCredentials) -> str | None:
-        if not self.keyring_name:
-            return None
-        try:
-            import keyring
-
-            return keyring.get_password(KEYRING_SERVICE, _keyring_account(creds))
-        except Exception:
-            return None
-
-    def _keyring_forget(self, creds: StoredCredentials) -> None:
-        if not self.keyring_name or not creds.email:
-            return
-        with contextlib.suppress(Exception):
-            import keyring
-
-            keyring.delete_password(KEYRING_SERVICE, _keyring_account(creds))
+def describe_failure(exc: BaseException) -> str:
+    """A line for the user about why connecting failed (secrets masked)."""
+    return redact(str(exc).strip() or type(exc).__name__)
 
 
 # ---------------------------------------------------------------------- the app
@@ -211,6 +126,12 @@ class DesktopApp:
     ``client_options`` go to every CopperClient (tests pass fast retries); ``sandbox_config``
     replaces the embedded sandbox's defaults (port 0, data under ``paths.sandbox_db``,
     Copper's rate limits).
+
+    Saved credentials that cannot be used (the client refuses them, or building the session
+    fails) never end the app: the settings dialog opens with the reason, so a bad saved URL
+    cannot lock the user out. Problems with the app's files found at start (a damaged settings
+    file set aside, a credentials file others could read) are shown once, in the settings
+    dialog or beside the main window.
     """
 
     def __init__(
@@ -229,6 +150,9 @@ class DesktopApp:
         self.notifier = notifier
         self.settings: dict[str, Any] = {}
         self.store = CredentialStore(paths, self.settings)
+        self.notices: list[str] = []
+        """Lines for the user found at start, not shown yet."""
+        self.notice_box: QMessageBox | None = None
         self.quit_event = asyncio.Event()
         self.window: MainWindow | None = None
         self.session: Session | None = None
@@ -236,8 +160,11 @@ class DesktopApp:
         self.dialog: SettingsDialog | None = None
         self.connected = asyncio.Event()
         """Set once a main window is shown and started (scripts and tests wait on it)."""
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._executor: ThreadPoolExecutor | None = None
+        self.executor: ThreadPoolExecutor | None = None
+        """The one executor for blocking work (settings, keyring, journal, sandbox), from
+        ``run()``'s start to its end. Plain threads: qasync's default executor is made of
+        QThreads, which outlive a reused loop and abort the process at exit."""
+        self._tasks = TaskKeeper()
         self._watcher = _CloseWatcher(self._window_closed)
 
     # ------------------------------------------------------------------ lifecycle
@@ -250,24 +177,20 @@ class DesktopApp:
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.quit)
+        self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="copper-app")
         try:
-            self.settings.update(await self._blocking(load_settings, self.paths))
+            await self._blocking(self.paths.make_dirs)
+            self.settings.update(await self._blocking(load_settings, self.paths, self.notices))
             if self.use_sandbox:
                 await self._connect_sandbox()
-            else:
-                creds = await self._blocking(self.store.load)
-                if creds.complete:
-                    await self._connect(creds)
-                else:
-                    choice = await self.ask_settings(first_run=True)
-                    if choice is None:
-                        return 0
-                    await self._apply(choice)
+            elif not await self._connect_saved():
+                return 0
+            self._show_notices()
             await self.quit_event.wait()
             return 0
         except Exception as exc:
             log.exception("start-up failed")
-            print(f"copper-desktop: {exc}", file=sys.stderr)
+            print(f"copper-desktop: {describe_failure(exc)}", file=sys.stderr)
             return 1
         finally:
             await self._shutdown()
@@ -276,56 +199,48 @@ class DesktopApp:
                     app.aboutToQuit.disconnect(self.quit)
 
     async def _shutdown(self) -> None:
-        """Tasks first (they may use the client), then window, client, sandbox."""
-        tasks = [t for t in self._tasks if not t.done()]
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        """Tasks first (they may use the client), then window, client, sandbox, executor."""
+        await self._tasks.aclose()
         if self.dialog is not None:
             self.dialog.reject()
         await self._close_window(self.window, self.session)
         self.window, self.session = None, None
         await self._stop_sandbox()
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
+            self.executor = None
 
     async def _blocking(self, fn: Callable[..., T], *args: Any) -> T:
-        """Runs blocking work (keyring, files, the sandbox) off the GUI thread. A private
-        executor: qasync's default one is made of QThreads that outlive a reused loop."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="copper-app")
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        """Runs blocking work (keyring, files, the sandbox) off the GUI thread."""
+        assert self.executor is not None, "blocking work is only done while run() runs"
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Runs ``coro`` in the background, keeping a reference; failures go to the notifier."""
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
+        """Runs ``coro`` in the background until it ends or the app quits; failures reach
+        the loop's exception handler (the notifier)."""
+        return self._tasks.spawn(coro)
 
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is not None:
-            if self.notifier is not None:
-                self.notifier.report(exc, "background task")
-            else:
-                log.error("background task failed", exc_info=exc)
+    def _show_notices(self, parent: QWidget | None = None) -> None:
+        if self.notices:
+            text = "\n\n".join(self.notices)
+            self.notices.clear()
+            self.notice_box = show_notice(text, parent or self.window)
 
     # ------------------------------------------------------------------ settings
 
     def tester(self) -> ConnectionTester:
         return connection_tester(**self.client_options)
 
-    async def ask_settings(self, *, first_run: bool) -> SettingsChoice | None:
+    async def ask_settings(
+        self, *, first_run: bool, reason: str | None = None
+    ) -> SettingsChoice | None:
         """Shows the settings dialog without blocking the loop; None when cancelled (or the
-        app is quitting)."""
+        app is quitting). ``reason`` says why it opened (saved credentials that failed);
+        start-up notices not shown yet are shown in it too."""
         loop = asyncio.get_running_loop()
-        creds = await self._blocking(self.store.load)
+        creds = await self._blocking(self.store.load, self.notices)
+        notice = "\n\n".join([*self.notices, *([reason] if reason else [])])
+        self.notices.clear()
         dialog = SettingsDialog(
             creds,
             self.tester(),
@@ -333,6 +248,7 @@ class DesktopApp:
             keyring_name=self.store.keyring_name,
             storage=self.store.storage,
             first_run=first_run,
+            notice=notice,
             parent=self.window,
         )
         outcome: list[SettingsChoice] = []
@@ -349,6 +265,8 @@ class DesktopApp:
         dialog.finished.connect(on_finished)
         self.dialog = dialog
         dialog.open()
+        if reason:
+            dialog.check()  # the saved values' problems, inline, before anything is typed
         quitting: asyncio.Future[Any] = asyncio.ensure_future(self.quit_event.wait())
         try:
             await asyncio.wait([finished, quitting], return_when=asyncio.FIRST_COMPLETED)
@@ -364,28 +282,52 @@ class DesktopApp:
 
     def _settings_requested(self) -> None:
         if self.dialog is None:
-            self.spawn(self._reconfigure())
+            self.spawn(self._settle(first_run=False))
 
-    async def _reconfigure(self) -> None:
-        choice = await self.ask_settings(first_run=False)
-        if choice is not None:
-            await self._apply(choice)
+    async def _settle(self, *, first_run: bool, reason: str | None = None) -> bool:
+        """Asks for settings until they connect; False when the user cancels."""
+        while True:
+            choice = await self.ask_settings(first_run=first_run, reason=reason)
+            if choice is None:
+                return False
+            try:
+                await self._apply(choice)
+                return True
+            except Exception as exc:
+                log.warning("connecting failed: %s", describe_failure(exc))
+                reason = f"Could not connect: {describe_failure(exc)}"
 
     async def _apply(self, choice: SettingsChoice) -> None:
+        """Connects with the choice; credentials are saved only once they have been used
+        (saving first is what once locked users out with a URL the client refused)."""
         if choice.creds is None:
             await self._connect_sandbox()
             return
-        creds, storage = choice.creds, choice.storage
-        register_secret(creds.token)
-        await self._blocking(self.store.save, creds, storage)
-        await self._connect(creds)
+        await self._connect(choice.creds)
+        try:
+            await self._blocking(self.store.save, choice.creds, choice.storage)
+        except OSError as exc:
+            raise OSError(f"connected, but the settings could not be saved ({exc})") from exc
         await self._stop_sandbox()
 
     # ------------------------------------------------------------------ connections
 
+    async def _connect_saved(self) -> bool:
+        """Connects with the saved credentials, or asks for settings (first run, or saved
+        ones that cannot be used); False when the user cancels."""
+        creds = await self._blocking(self.store.load, self.notices)
+        if not creds.complete:
+            return await self._settle(first_run=True)
+        try:
+            await self._connect(creds)
+        except Exception as exc:
+            log.warning("the saved credentials cannot be used: %s", describe_failure(exc))
+            reason = f"Could not connect with the saved settings: {describe_failure(exc)}"
+            return await self._settle(first_run=True, reason=reason)
+        return True
+
     async def _connect_sandbox(self) -> None:
         if self.sandbox is None:
-            self.paths.data_dir.mkdir(parents=True, exist_ok=True)
             config = self.sandbox_config or SandboxConfig(port=0, db=str(self.paths.sandbox_db))
             server = SandboxServer(config)
             log.info("starting the embedded sandbox")
@@ -397,14 +339,21 @@ class DesktopApp:
 
     async def _connect(self, creds: StoredCredentials, sandbox_url: str | None = None) -> None:
         """A new session and main window; the previous ones are closed once the new window
-        is shown (so there is always a window, and the old one's close is no quit)."""
-        self.connected.clear()
+        is shown (so there is always a window, and the old one's close is no quit). Raises,
+        leaving the current window alone, when the client cannot be built."""
         register_secret(creds.token)
         client = CopperClient(
             creds.email, creds.token, base_url=creds.base_url, **self.client_options
         )
-        session = Session(self.paths, client, self.settings, sandbox_url=sandbox_url)
-        window = MainWindow(session)
+        session = Session(
+            self.paths, client, self.settings, sandbox_url=sandbox_url, executor=self.executor
+        )
+        try:
+            window = MainWindow(session)
+        except BaseException:
+            await session.aclose()
+            raise
+        self.connected.clear()
         window.settings_requested.connect(self._settings_requested)
         window.quit_requested.connect(self.quit)
         old_window, old_session = self.window, self.session
@@ -512,10 +461,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 __all__ = [
-    "CredentialStore",
     "DesktopApp",
     "SettingsChoice",
-    "keyring_backend_name",
+    "describe_failure",
     "main",
     "parse_args",
     "run_desktop",

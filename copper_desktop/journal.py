@@ -14,7 +14,8 @@ Events (one JSON object per line, ``"v": 1``):
 * ``recreated``: ``id``, ``recreated_id`` — "recreated" (the new record's id).
 
 No Qt here: the helpers are plain coroutines over :class:`CopperClient`; file writes run in the
-a private executor so the UI thread never waits for a disk flush.
+executor the journal is given (the app's one executor, shut down at quit), so the UI thread
+never waits for a disk flush.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
 from copper_desktop.api.errors import CopperError, NotFoundError, OutcomeUnknownError
+from copper_desktop.config import make_private_dir
 from copper_desktop.domain.catalog import EntitySpec, entity
 from copper_desktop.domain.diff import create_body
 
@@ -83,11 +85,13 @@ class DeletionJournal:
     """Append-only journal of deletions in ``directory/deleted.jsonl``.
 
     Thread-safe (writes may come from an executor thread); reading never fails on a damaged
-    file, it skips what it cannot parse.
+    file, it skips what it cannot parse. The helpers below run its file I/O in ``executor``
+    (the app's); without one (scripts, tests) they run it in the calling thread.
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, executor: Executor | None = None) -> None:
         self.directory = Path(directory)
+        self.executor = executor
         self.path = self.directory / JOURNAL_FILE
         self._lock = threading.Lock()
         self._recreating: set[str] = set()
@@ -125,7 +129,7 @@ class DeletionJournal:
         line = json.dumps({"v": VERSION, **event}, ensure_ascii=False, separators=(",", ":"))
         data = line.encode("utf-8") + b"\n"
         with self._lock:
-            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            make_private_dir(self.directory)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
             try:
                 if hasattr(os, "fchmod"):
@@ -223,19 +227,13 @@ class JournalClient(Protocol):
     async def delete(self, entity: str, record_id: int) -> Any: ...
 
 
-_executor: ThreadPoolExecutor | None = None
-
-
-async def _off_loop(func: Callable[..., T], *args: Any) -> T:
-    """Run blocking journal I/O (fsync) off the UI thread, one call at a time.
-
-    A private executor of plain threads: qasync's default one is made of QThreads, which abort
-    the process when they are still alive at exit.
-    """
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copper-journal")
-    return await asyncio.get_running_loop().run_in_executor(_executor, func, *args)
+async def _off_loop(journal: DeletionJournal, func: Callable[..., T], *args: Any) -> T:
+    """Run blocking journal I/O (fsync) in the journal's executor, off the UI thread (never
+    the loop's default one: qasync's is made of QThreads, which abort the process when they
+    are still alive at exit)."""
+    if journal.executor is None:
+        return func(*args)
+    return await asyncio.get_running_loop().run_in_executor(journal.executor, func, *args)
 
 
 async def delete_record(
@@ -251,7 +249,7 @@ async def delete_record(
     if not _is_id(record_id):
         raise ValueError("only a saved record (one with an id) can be deleted")
     assert isinstance(record_id, int)
-    entry = await _off_loop(journal.begin, spec.key, record)
+    entry = await _off_loop(journal, journal.begin, spec.key, record)
     try:
         await client.delete(spec.path, record_id)
     except NotFoundError:
@@ -259,9 +257,9 @@ async def delete_record(
     except OutcomeUnknownError:
         raise
     except CopperError:
-        await _off_loop(journal.finish, entry.id, False)
+        await _off_loop(journal, journal.finish, entry.id, False)
         raise
-    await _off_loop(journal.finish, entry.id, True)
+    await _off_loop(journal, journal.finish, entry.id, True)
     return replace(entry, state="deleted")
 
 
@@ -274,7 +272,7 @@ async def recreate(
     (ValueError) unless the entry is "deleted" on disk right now and not already being
     re-created, so it cannot happen twice.
     """
-    current = await _off_loop(journal.entry, entry.id)
+    current = await _off_loop(journal, journal.entry, entry.id)
     if current is None:
         raise ValueError("This journal entry no longer exists.")
     if current.state == "recreated":
@@ -292,7 +290,7 @@ async def recreate(
         created = await client.create(spec.path, create_body(current.record, spec))
         if not isinstance(created, dict) or not _is_id(created.get("id")):
             raise CopperError("Copper did not return the re-created record.")
-        await _off_loop(journal.mark_recreated, current.id, created["id"])
+        await _off_loop(journal, journal.mark_recreated, current.id, created["id"])
     finally:
         journal._recreating.discard(current.id)
     return created
@@ -302,7 +300,7 @@ async def settle_pending(journal: DeletionJournal, client: JournalClient) -> int
     """Decide entries left "pending" (a crash or a lost answer): 404 → "deleted", a record
     still there → "failed". Returns how many were settled; errors leave them pending."""
     settled = 0
-    for entry in await _off_loop(journal.entries):
+    for entry in await _off_loop(journal, journal.entries):
         if entry.state != "pending" or entry.record_id is None:
             continue
         try:
@@ -312,10 +310,10 @@ async def settle_pending(journal: DeletionJournal, client: JournalClient) -> int
         try:
             await client.get(path, entry.record_id)
         except NotFoundError:
-            await _off_loop(journal.finish, entry.id, True)
+            await _off_loop(journal, journal.finish, entry.id, True)
         except CopperError:
             continue
         else:
-            await _off_loop(journal.finish, entry.id, False)
+            await _off_loop(journal, journal.finish, entry.id, False)
         settled += 1
     return settled

@@ -6,6 +6,7 @@ handed to the main window; closing it closes the HTTP client.
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,9 @@ class Session:
     settings: dict[str, Any] = field(default_factory=dict)
     sandbox_url: str | None = None
     """Set when connected to the embedded sandbox, so the window can say so."""
+    executor: Executor | None = None
+    """The app's executor for blocking work (the journal's fsyncs); the app shuts it down at
+    quit. None outside the app (scripts, tests): that work then runs in the calling thread."""
 
     def save_settings(self) -> None:
         save_settings(self.paths, self.settings)

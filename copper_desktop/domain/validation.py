@@ -22,8 +22,10 @@ from copper_desktop.domain.formats import (
     FormatError,
     ListKind,
     check_unix_seconds,
-    is_valid_email,
     parse_close_date,
+)
+from copper_desktop.domain.formats import (
+    is_valid_email as is_valid_email,  # the one e-mail rule, re-exported for forms
 )
 
 _LIST_KINDS = {

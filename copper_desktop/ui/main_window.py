@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         self.account_name: str | None = None
         self.user_id: int | None = None
         """The signed-in user: the owner of new records."""
-        self.journal = DeletionJournal(session.paths.journal_dir)
+        self.journal = DeletionJournal(session.paths.journal_dir, session.executor)
         self.editors: list[RecordEditor] = []
         self.journal_dialog: JournalDialog | None = None
         self._tasks = TaskKeeper()

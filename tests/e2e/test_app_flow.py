@@ -14,8 +14,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
-from copper_desktop.app import CredentialStore, DesktopApp
+from copper_desktop.app import DesktopApp
 from copper_desktop.config import AppPaths, StoredCredentials
+from copper_desktop.credentials import CredentialStore
 from copper_desktop.models.paged import RecordRole
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.sandbox.settings import SandboxConfig

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.api import AuthenticationError
-from copper_desktop.app import CredentialStore
+from copper_desktop.credentials import CredentialStore
 from copper_desktop.config import AppPaths, StoredCredentials, load_settings
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.ui.dialogs.settings_dialog import SettingsDialog, connection_tester

@@ -11,21 +11,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import platform
 import sys
 import traceback
 from collections.abc import Callable
+from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -33,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from copper_desktop import __version__
+from copper_desktop.config import PRIVATE_FILE_MODE, make_private_dir
 
 log = logging.getLogger("copper_desktop")
 
@@ -65,14 +69,24 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class PrivateLogHandler(RotatingFileHandler):
+    """A rotating log whose files only the user can read: crash reports quote record data."""
+
+    def _open(self) -> TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE_MODE)
+        os.fchmod(fd, PRIVATE_FILE_MODE)  # also a file an older version made 0644
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def configure_logging(log_dir: Path, level: int = logging.INFO) -> Path:
-    """Log the app's messages to a rotating file in ``log_dir``, secrets masked."""
-    log_dir.mkdir(parents=True, exist_ok=True)
+    """Log the app's messages to a rotating file in ``log_dir`` (0600 in a 0700 folder),
+    secrets masked."""
+    make_private_dir(log_dir)
     path = log_dir / "copper-desktop.log"
     if not any(isinstance(f, RedactingFilter) for f in log.filters):
         log.addFilter(RedactingFilter())
     if not any(getattr(h, "baseFilename", None) == str(path) for h in log.handlers):
-        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        handler = PrivateLogHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.addFilter(RedactingFilter())
         log.addHandler(handler)
@@ -95,6 +109,24 @@ def crash_report(exc: BaseException | None, context: str = "") -> str:
             for line in traceback.format_exception(type(exc), exc, exc.__traceback__)
         )
     return redact("\n".join(lines))
+
+
+def show_notice(text: str, parent: QWidget | None = None) -> QMessageBox:
+    """A non-modal message for something the user should know but need not answer now (a
+    damaged settings file was reset, a credentials file was made private)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "Copper Desktop",
+        text,
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
+    box.setObjectName("noticeBox")
+    box.setAccessibleName("Notice")
+    box.setModal(False)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.show()
+    return box
 
 
 class CrashDialog(QDialog):

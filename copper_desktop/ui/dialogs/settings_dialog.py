@@ -9,11 +9,9 @@ system keyring when one is usable) and always says which; the app does the stori
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Signal
@@ -32,15 +30,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from copper_desktop.addresses import is_loopback_host
 from copper_desktop.api import Backoff, CopperClient, RetryPolicy
 from copper_desktop.config import StoredCredentials
+from copper_desktop.credentials import TokenStorage
+from copper_desktop.domain.validation import is_valid_email
+from copper_desktop.ui.common.inline_error import error_label, show_error
 from copper_desktop.ui.common.notifier import register_secret
 
 ConnectionTester = Callable[[StoredCredentials], Awaitable[str]]
 """Checks credentials against Copper; returns a line to show ("Acme as Ada") or raises an
 exception whose text is fit to show the user."""
-
-TokenStorage = Literal["file", "keyring"]
 
 TEST_RETRY = RetryPolicy(
     rate_limited=Backoff(base_s=1.0, cap_s=4.0, max_retries=2),
@@ -81,30 +81,23 @@ def token_location_text(storage: TokenStorage, token_file: Path, keyring_name: s
     return text
 
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def validate_credentials(creds: StoredCredentials) -> dict[str, str]:
     """Per-field messages; empty when the credentials may be saved or tried."""
     errors: dict[str, str] = {}
-    url = urlsplit(creds.base_url.strip())
-    if url.scheme not in ("http", "https") or not url.hostname:
+    try:
+        url = urlsplit(creds.base_url.strip())
+        scheme, host = url.scheme, url.hostname
+    except ValueError:  # e.g. an unclosed "[" in the host
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host:
         errors["base_url"] = "Enter a URL such as https://api.copper.com/developer_api/v1."
-    elif url.scheme == "http" and not is_loopback(url.hostname):
-        errors["base_url"] = "Use https: plain http is only allowed for this computer (loopback)."
+    elif scheme == "http" and not is_loopback_host(host):
+        errors["base_url"] = (
+            "Use https: plain http is only allowed for this computer (localhost, 127.0.0.1 or ::1)."
+        )
     if not creds.email.strip():
         errors["email"] = "Enter the email of the API key's owner."
-    elif not _EMAIL.match(creds.email.strip()):
+    elif not is_valid_email(creds.email):
         errors["email"] = "This is not a valid email address."
     if not creds.token.strip():
         errors["token"] = "Enter the API key (Copper: Settings → Integrations → API Keys)."
@@ -112,7 +105,10 @@ def validate_credentials(creds: StoredCredentials) -> dict[str, str]:
 
 
 class SettingsDialog(QDialog):
-    """Signals:
+    """``notice`` (optional) is shown at the top: why the dialog opened (saved settings that
+    could not be used), or problems found with the app's files.
+
+    Signals:
     saved(StoredCredentials): the user saved valid credentials.
     sandbox_requested(): the user chose to try the embedded sandbox instead.
     """
@@ -129,6 +125,7 @@ class SettingsDialog(QDialog):
         keyring_name: str | None = None,
         storage: TokenStorage = "file",
         first_run: bool = False,
+        notice: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -145,7 +142,12 @@ class SettingsDialog(QDialog):
         self.show_token.setObjectName("showTokenCheck")
         self.show_token.setAccessibleName("Show API token")
         self.show_token.toggled.connect(self._toggle_token)
-        self.errors = {key: self._error_label(key) for key in ("base_url", "email", "token")}
+        self.errors = {
+            key: error_label(f"{key}Error", f"{key.replace('_', ' ')} error")
+            for key in ("base_url", "email", "token")
+        }
+        self.notice = error_label("settingsNotice", "Why the settings are shown", self)
+        show_error(self.notice, notice)
         self._token_file = token_file
         self._keyring_name = keyring_name
         self.storage = QComboBox()
@@ -210,6 +212,7 @@ class SettingsDialog(QDialog):
         self.sandbox_button.clicked.connect(self._choose_sandbox)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.notice)
         if first_run:
             intro = QLabel(
                 "Connect Copper Desktop to your Copper account, or try it first on the "
@@ -233,14 +236,6 @@ class SettingsDialog(QDialog):
         edit.textEdited.connect(self._clear_result)
         return edit
 
-    def _error_label(self, key: str) -> QLabel:
-        label = QLabel("")
-        label.setObjectName(f"{key}Error")
-        label.setAccessibleName(f"{key.replace('_', ' ')} error")
-        label.setStyleSheet("color: #b00020;")
-        label.setVisible(False)
-        return label
-
     def credentials(self) -> StoredCredentials:
         return StoredCredentials(
             base_url=self.base_url.text().strip().rstrip("/"),
@@ -263,17 +258,16 @@ class SettingsDialog(QDialog):
     def _clear_result(self) -> None:
         self.test_result.clear()
 
-    def _show_errors(self, creds: StoredCredentials) -> bool:
-        errors = validate_credentials(creds)
+    def check(self) -> bool:
+        """Shows what is wrong with the entered values next to each field; True when none."""
+        errors = validate_credentials(self.credentials())
         for key, label in self.errors.items():
-            label.setText(errors.get(key, ""))
-            label.setVisible(key in errors)
+            show_error(label, errors.get(key))
         return not errors
 
     def _save(self) -> None:
-        creds = self.credentials()
-        if self._show_errors(creds):
-            self.saved.emit(creds)
+        if self.check():
+            self.saved.emit(self.credentials())
             self.accept()
 
     def _choose_sandbox(self) -> None:
@@ -281,9 +275,9 @@ class SettingsDialog(QDialog):
         self.accept()
 
     def _start_test(self) -> None:
-        creds = self.credentials()
-        if not self._show_errors(creds):
+        if not self.check():
             return
+        creds = self.credentials()
         if self._test_task is not None:
             self._test_task.cancel()
         self.test_button.setEnabled(False)

@@ -21,7 +21,17 @@ from contextlib import contextmanager
 from typing import Any, Final
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCompleter,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from copper_desktop.domain.catalog import FieldSpec
 from copper_desktop.domain.validation import validate_value
@@ -31,6 +41,20 @@ ERROR_COLOR: Final = "#c62828"
 CHANGED_TIP: Final = "Changed, not saved"
 NONE_LABEL: Final = "— none —"
 """The pick-list entry that means "no value" (sent as null)."""
+
+
+def text_of(value: Any) -> str:
+    """What a text box shows for a value: "" for null, else its text."""
+    return "" if value is None else str(value)
+
+
+def name_completer(completer: QCompleter, object_name: str, label: str) -> QAbstractItemView:
+    """Name a completer's pop-up list (tests and screen readers find it) and return it."""
+    popup = completer.popup()
+    assert popup is not None  # QCompleter always makes one
+    popup.setObjectName(object_name)
+    popup.setAccessibleName(f"{label} suggestions")
+    return popup
 
 
 class FieldEditor(QWidget):
@@ -217,3 +241,36 @@ class FieldEditor(QWidget):
         focus = self.focus_widget()
         if focus is not self:
             focus.setAccessibleDescription(description)
+
+
+class LineEditor(FieldEditor):
+    """An editor whose input is one line edit, ``self.edit`` (text, numbers, dates, tags, a
+    single e-mail): typing is read at once, leaving the box commits, and ``_shown`` holds the
+    text ``_show`` put there (unchanged text gives the original value back)."""
+
+    EDIT_SUFFIX = "Edit"
+
+    def __init__(
+        self, field: FieldSpec, parent: QWidget | None = None, *, stretch: int = 0
+    ) -> None:
+        super().__init__(field, parent)
+        self.edit = QLineEdit(self)
+        self.edit.setObjectName(f"{self.objectName()}{self.EDIT_SUFFIX}")
+        self.edit.setAccessibleName(field.label)
+        self.content.addWidget(self.edit, stretch)
+        self._shown = ""
+        self.edit.textEdited.connect(self._text_edited)
+        self.edit.editingFinished.connect(self._commit)
+
+    def _text_edited(self, _text: str) -> None:
+        self._user_edited()
+
+    def _show_text(self, text: str) -> None:
+        self._shown = text
+        self.edit.setText(text)
+
+    def focus_widget(self) -> QWidget:
+        return self.edit
+
+    def _apply_read_only(self, read_only: bool) -> None:
+        self.edit.setReadOnly(read_only)

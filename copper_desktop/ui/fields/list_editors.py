@@ -7,6 +7,7 @@ them; an untouched value comes back exactly as given.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -30,7 +31,7 @@ from copper_desktop.domain.formats import (
     is_valid_email,
 )
 from copper_desktop.ui.common.naming import name_popup
-from copper_desktop.ui.fields.editor_base import NONE_LABEL, FieldEditor
+from copper_desktop.ui.fields.editor_base import NONE_LABEL, FieldEditor, LineEditor, text_of
 
 LIST_KINDS: Final = {
     FieldType.EMAIL_LIST: ListKind.EMAILS,
@@ -59,10 +60,6 @@ ADDRESS_LABELS: Final = {
 }
 
 
-def _text_of(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
 def _category_combo(
     parent: QWidget, kind: ListKind, name: str, accessible: str, current: Any
 ) -> tuple[QComboBox, list[Any]]:
@@ -82,25 +79,20 @@ def _category_combo(
     return combo, values
 
 
+@dataclasses.dataclass
 class _Row:
     """One entry's widgets and the entry as it came from the server (None for a new row)."""
 
-    def __init__(
-        self,
-        value: QLineEdit,
-        category: QComboBox | None,
-        remove: QToolButton,
-        categories: list[Any],
-        original: Mapping[str, Any] | None,
-        container: QWidget,
-    ) -> None:
-        self.value = value
-        self.category = category
-        self.remove = remove
-        self.categories = categories
-        self.original = original
-        self.container = container
-        self.shown = value.text()
+    value: QLineEdit
+    category: QComboBox | None
+    remove: QToolButton
+    categories: list[Any]
+    original: Mapping[str, Any] | None
+    container: QWidget
+    shown: str = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.shown = self.value.text()
 
     def category_value(self) -> Any:
         if self.category is None:
@@ -139,7 +131,7 @@ class CategorizedListEditor(FieldEditor):
         container = QWidget(self._box)
         line = QHBoxLayout(container)
         line.setContentsMargins(0, 0, 0, 0)
-        edit = QLineEdit(_text_of(entry.get(self.value_key)) if entry else "", container)
+        edit = QLineEdit(text_of(entry.get(self.value_key)) if entry else "", container)
         edit.setPlaceholderText(_PLACEHOLDERS[self.kind])
         default = CATEGORIES[self.kind][0]
         current = entry.get("category") if entry is not None else default
@@ -262,22 +254,15 @@ class CategorizedListEditor(FieldEditor):
         row.remove.setVisible(not read_only)
 
 
-class SingleEmailEditor(FieldEditor):
+class SingleEmailEditor(LineEditor):
     """SINGLE_EMAIL (a lead's `email`): address and category; a blank address is null."""
 
     def __init__(self, field: FieldSpec, parent: QWidget | None = None) -> None:
-        super().__init__(field, parent)
-        self.edit = QLineEdit(self)
-        self.edit.setObjectName(f"{self.objectName()}Edit")
-        self.edit.setAccessibleName(field.label)
+        super().__init__(field, parent, stretch=1)
         self.edit.setPlaceholderText(_PLACEHOLDERS[ListKind.EMAILS])
-        self.content.addWidget(self.edit, 1)
         self.category: QComboBox
         self._categories: list[Any] = []
-        self._shown = ""
         self._build_combo("work")
-        self.edit.textEdited.connect(self._user_edited)
-        self.edit.editingFinished.connect(self._commit)
 
     def _build_combo(self, current: Any) -> None:
         old = getattr(self, "category", None)
@@ -294,16 +279,12 @@ class SingleEmailEditor(FieldEditor):
         combo.activated.connect(self._user_edited)
         self.category = combo
 
-    def focus_widget(self) -> QWidget:
-        return self.edit
-
     def focus_widgets(self) -> list[QWidget]:
         return [self.edit, self.category]
 
     def _show(self, value: Any) -> None:
         entry = value if isinstance(value, Mapping) else {}
-        self._shown = _text_of(entry.get("email"))
-        self.edit.setText(self._shown)
+        self._show_text(text_of(entry.get("email")))
         current = entry.get("category", "work") if entry else "work"
         if current in self._categories:
             self.category.setCurrentIndex(self._categories.index(current))
@@ -327,7 +308,7 @@ class SingleEmailEditor(FieldEditor):
         return entry, None
 
     def _apply_read_only(self, read_only: bool) -> None:
-        self.edit.setReadOnly(read_only)
+        super()._apply_read_only(read_only)
         self.category.setEnabled(not read_only)
 
 
@@ -371,7 +352,7 @@ class AddressEditor(FieldEditor):
     def _show(self, value: Any) -> None:
         address = value if isinstance(value, Mapping) else {}
         for key, edit in self.edits.items():
-            self._shown[key] = _text_of(address.get(key))
+            self._shown[key] = text_of(address.get(key))
             edit.setText(self._shown[key])
 
     def _read(self) -> tuple[Any, str | None]:
@@ -482,7 +463,7 @@ class StringMapEditor(FieldEditor):
         self.rows = []
         if isinstance(value, Mapping):
             for key, item in value.items():
-                self.add_row(str(key), _text_of(item))
+                self.add_row(str(key), text_of(item))
         self.structure_changed.emit()
 
     def _read(self) -> tuple[Any, str | None]:

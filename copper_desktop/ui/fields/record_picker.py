@@ -344,11 +344,9 @@ class RecordPicker(QWidget):
             self.edit.setCursorPosition(0)
 
 
-class RecordRefEditor(FieldEditor):
-    """REF to companies, people, leads, opportunities, projects or tasks: a `RecordPicker`.
-
-    The value is the chosen id or null (cleared). Typed text not yet picked is an input error.
-    """
+class _PickerEditor(FieldEditor):
+    """What the record-reference editors share: a `RecordPicker` whose picks and typing are
+    edits of the field, and whose search failures show under it until a search answers."""
 
     def __init__(
         self,
@@ -358,7 +356,7 @@ class RecordRefEditor(FieldEditor):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(field, parent)
-        assert field.lookup is not None
+        self.lookups = lookups
         self.picker = RecordPicker(
             field.lookup,
             lookups,
@@ -368,16 +366,12 @@ class RecordRefEditor(FieldEditor):
             parent=self,
         )
         self.content.addWidget(self.picker, 1)
-        self.noun = entity(field.lookup.value).label.lower()
         self.picker.picked.connect(self._user_edited)
         self.picker.typed.connect(self._user_edited)
         self.picker.edit.editingFinished.connect(self._commit)
         self.picker.search_failed.connect(self._search_failed)
         self.picker.results_ready.connect(self._search_answered)
         self._search_error: str | None = None
-
-    def focus_widget(self) -> QWidget:
-        return self.picker.edit
 
     def is_busy(self) -> bool:
         return self.picker.is_busy()
@@ -393,6 +387,21 @@ class RecordRefEditor(FieldEditor):
         if self._search_error is not None and self.error() == self._search_error:
             self.set_error(None)
         self._search_error = None
+
+
+class RecordRefEditor(_PickerEditor):
+    """REF to companies, people, leads, opportunities, projects or tasks: a `RecordPicker`.
+
+    The value is the chosen id or null (cleared). Typed text not yet picked is an input error.
+    """
+
+    @property
+    def noun(self) -> str:
+        assert self.field.lookup is not None
+        return entity(self.field.lookup.value).label.lower()
+
+    def focus_widget(self) -> QWidget:
+        return self.picker.edit
 
     def _show(self, value: Any) -> None:
         self.picker.set_record_id(value)
@@ -410,7 +419,7 @@ class RecordRefEditor(FieldEditor):
         self.picker.set_read_only(read_only)
 
 
-class ResourceEditor(FieldEditor):
+class ResourceEditor(_PickerEditor):
     """RELATED_RESOURCE (tasks, projects) and PARENT (activities): a type and a record.
 
     The value is `{"id", "type"}` (other keys of the original kept); a related resource may
@@ -424,8 +433,7 @@ class ResourceEditor(FieldEditor):
         client: SearchClient | None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(field, parent)
-        self.lookups = lookups
+        super().__init__(field, lookups, client, parent)
         self.type_combo = QComboBox(self)
         self.type_combo.setObjectName(f"{self.objectName()}Type")
         self.type_combo.setAccessibleName(f"{field.label} type")
@@ -436,26 +444,10 @@ class ResourceEditor(FieldEditor):
         for copper_type in self._types:
             self.type_combo.addItem(self._type_label(copper_type))
         name_popup(self.type_combo)
-        self.picker = RecordPicker(
-            None,
-            lookups,
-            client,
-            object_name=f"{self.objectName()}Picker",
-            label=field.label,
-            parent=self,
-        )
-        self.content.addWidget(self.type_combo)
-        self.content.addWidget(self.picker, 1)
+        self.content.insertWidget(0, self.type_combo)
         self.type_combo.activated.connect(self._type_chosen)
-        self.picker.picked.connect(self._user_edited)
-        self.picker.typed.connect(self._user_edited)
-        self.picker.edit.editingFinished.connect(self._commit)
-        self.picker.search_failed.connect(self._search_failed)
         self.type_combo.setCurrentIndex(0)
         self._sync_picker_kind()
-
-    def _search_failed(self, message: str) -> None:
-        self.set_error(f"Search failed: {message}")
 
     @staticmethod
     def _type_label(copper_type: str | None) -> str:
@@ -471,12 +463,6 @@ class ResourceEditor(FieldEditor):
 
     def focus_widgets(self) -> list[QWidget]:
         return [self.type_combo, self.picker.edit]
-
-    def is_busy(self) -> bool:
-        return self.picker.is_busy()
-
-    async def aclose(self) -> None:
-        await self.picker.aclose()
 
     def current_type(self) -> str | None:
         index = self.type_combo.currentIndex()

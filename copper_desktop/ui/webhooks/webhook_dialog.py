@@ -9,7 +9,6 @@ next to their field and nothing is sent while any remains; a 422 from Copper is 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -20,17 +19,18 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from copper_desktop.addresses import is_loopback_host
 from copper_desktop.api import CopperError, ValidationError
 from copper_desktop.domain.catalog import WEBHOOK_EVENTS, entity
 from copper_desktop.domain.validation import validate_record
 from copper_desktop.models.async_support import TaskKeeper
+from copper_desktop.ui.common.inline_error import error_label, show_error
 from copper_desktop.ui.common.naming import name_popup
 
 Json = dict[str, Any]
@@ -45,20 +45,10 @@ TYPE_LABELS = {
     "activity_log": "Activity",
 }
 EVENT_LABELS = {"new": "New", "update": "Update", "delete": "Delete"}
-ERROR_STYLE = "color: #b00020;"
 
 
 class WebhookCreator(Protocol):
     async def create_webhook(self, body: Json) -> Json: ...
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def target_message(target: str, *, allow_loopback_http: bool = False) -> str | None:
@@ -75,7 +65,7 @@ def target_message(target: str, *, allow_loopback_http: bool = False) -> str | N
         host = parts.hostname
     except ValueError:
         return "This is not a valid URL."
-    if allow_loopback_http and parts.scheme.lower() == "http" and host and _is_loopback(host):
+    if allow_loopback_http and parts.scheme.lower() == "http" and host and is_loopback_host(host):
         return None
     message = validate_record(entity("webhooks"), {"target": target}).get("target")
     if message:
@@ -85,16 +75,6 @@ def target_message(target: str, *, allow_loopback_http: bool = False) -> str | N
     if not host or any(c.isspace() for c in target):
         return "This is not a valid URL: it needs a host name, e.g. https://example.com/hook."
     return None
-
-
-def _error_label(parent: QWidget, name: str, accessible: str) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(name)
-    label.setAccessibleName(accessible)
-    label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
-    label.hide()
-    return label
 
 
 class WebhookDialog(QDialog):
@@ -127,7 +107,7 @@ class WebhookDialog(QDialog):
         self.target_edit.setObjectName("webhookTarget")
         self.target_edit.setAccessibleName(spec.field("target").label)
         self.target_edit.setPlaceholderText("https://example.com/copper-hook")
-        self.target_error = _error_label(self, "webhookTargetError", "Target URL error")
+        self.target_error = error_label("webhookTargetError", "Target URL error", self)
 
         self.type_combo = QComboBox(self)
         self.type_combo.setObjectName("webhookType")
@@ -151,12 +131,12 @@ class WebhookDialog(QDialog):
         self.secret_value_edit.setObjectName("webhookSecretValue")
         self.secret_value_edit.setAccessibleName("Secret value")
         self.secret_value_edit.setPlaceholderText("sent with every notification")
-        self.secret_error = _error_label(self, "webhookSecretError", "Secret error")
+        self.secret_error = error_label("webhookSecretError", "Secret error", self)
         secret_row = QHBoxLayout()
         secret_row.addWidget(self.secret_key_edit)
         secret_row.addWidget(self.secret_value_edit, 1)
 
-        self.error_label = _error_label(self, "webhookError", "Webhook error")
+        self.error_label = error_label("webhookError", "Webhook error", self)
         self.create_button = QPushButton("Create", self)
         self.create_button.setObjectName("webhookCreate")
         self.create_button.setAccessibleName("Create the webhook")
@@ -232,21 +212,16 @@ class WebhookDialog(QDialog):
             return
         self.error_label.hide()
         problems = self.problems()
-        self._show_problem(self.target_error, problems.pop("target", None))
-        self._show_problem(self.secret_error, problems.pop("secret", None))
+        show_error(self.target_error, problems.pop("target", None))
+        show_error(self.secret_error, problems.pop("secret", None))
         if problems:
-            self._show_problem(self.error_label, " ".join(problems.values()))
+            show_error(self.error_label, " ".join(problems.values()))
         if self.target_error.isVisible() or self.secret_error.isVisible() or problems:
             if self.target_error.isVisible():
                 self.target_edit.setFocus()
             return
         self._task = self._tasks.spawn(self._create(self.body()), name="WebhookDialog.create")
         self._set_busy(True)
-
-    @staticmethod
-    def _show_problem(label: QLabel, message: str | None) -> None:
-        label.setText(message or "")
-        label.setVisible(bool(message))
 
     def _set_busy(self, busy: bool) -> None:
         for widget in (
@@ -265,10 +240,10 @@ class WebhookDialog(QDialog):
             hook = await self._client.create_webhook(body)
         except ValidationError as exc:
             label = self.target_error if exc.field == "target" else self.error_label
-            self._show_problem(label, str(exc))
+            show_error(label, str(exc))
             return
         except CopperError as exc:
-            self._show_problem(self.error_label, f"The webhook was not created: {exc}")
+            show_error(self.error_label, f"The webhook was not created: {exc}")
             return
         finally:
             self._task = None

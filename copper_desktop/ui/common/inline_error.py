@@ -1,0 +1,27 @@
+"""The red line beside a field (or under a form) that says what is wrong: one look and one
+behaviour for every form (hidden while empty, read by screen readers under its own name)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+ERROR_STYLE: Final = "color: #b00020;"
+
+
+def error_label(name: str, accessible: str, parent: QWidget | None = None) -> QLabel:
+    """A hidden, word-wrapped error label named ``name``."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setAccessibleName(accessible)
+    label.setWordWrap(True)
+    label.setStyleSheet(ERROR_STYLE)
+    label.hide()
+    return label
+
+
+def show_error(label: QLabel, message: str | None) -> None:
+    """Shows ``message`` in ``label``; None or "" hides it."""
+    label.setText(message or "")
+    label.setVisible(bool(message))
