@@ -33,7 +33,7 @@ def same_value(a: Any, b: Any) -> bool:
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b
+        return a == b or (a != a and b != b)  # NaN, as loaded, is no change
     return type(a) is type(b) and bool(a == b)
 
 

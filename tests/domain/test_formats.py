@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -65,6 +66,15 @@ def test_unix_limits() -> None:
     assert f.clamp_unix_seconds(5) == 5
     with pytest.raises(ValueError, match="between 1901 and 2038"):
         f.unix_to_datetime(2**31)
+
+
+def test_dates_no_calendar_holds_show_as_numbers() -> None:
+    assert f.format_datetime(2**33, UTC) == "2242-03-16 12:56"  # beyond 2038: still a date
+    assert f.format_date(-(10**9), UTC) == "1938-04-24"
+    assert f.format_datetime(1_700_000_000_000) == "1700000000000"  # milliseconds
+    assert f.format_date(math.nan) == "NaN"
+    assert f.format_datetime(-math.inf) == "-Infinity"
+    assert f.format_datetime(1.5e9, UTC) == "2017-07-14 02:40"
 
 
 def test_format_and_parse_datetime() -> None:
@@ -199,7 +209,9 @@ def test_integers() -> None:
 @pytest.mark.parametrize(
     ("value", "text"),
     [(1234.5, "1,234.5"), (3.0, "3"), (100000, "100,000"), (0.1, "0.1"), (-2, "-2"),
-     (Decimal("1.50"), "1.5"), (1e20, "100,000,000,000,000,000,000"), (None, "")],
+     (Decimal("1.50"), "1.5"), (1e20, "100,000,000,000,000,000,000"), (None, ""),
+     (1e28, "1E+28"), (10**40, "1E+40"), (-1.5e300, "-1.5E+300"), (1e-30, "1E-30"),
+     (math.nan, "NaN"), (math.inf, "Infinity"), (-math.inf, "-Infinity")],
 )  # fmt: skip
 def test_format_number(value: float | None, text: str) -> None:
     assert f.format_number(value) == text
@@ -225,6 +237,11 @@ def test_format_number_round_trip_and_no_grouping() -> None:
         (10, None, "10.00"),
         (0.005, "usd", "$0.01 USD"),
         (None, "USD", ""),
+        (1e26, "USD", "$1.00E+26 USD"),
+        (-(10**30), "JPY", "-¥1E+30 JPY"),
+        (1e-30, "EUR", "€0.00 EUR"),
+        (math.nan, "USD", "NaN USD"),
+        (math.inf, None, "Infinity"),
     ],
 )
 def test_format_money(value: float | None, currency: str | None, text: str) -> None:
@@ -276,6 +293,7 @@ def test_booleans() -> None:
         True, False, True, False, None,
     ]  # fmt: skip
     assert [f.format_boolean(v) for v in (True, False, None)] == ["Yes", "No", ""]
+    assert [f.format_boolean(v) for v in (1, "true")] == ["1", "true"]  # as sent, no KeyError
     with pytest.raises(f.FormatError, match="yes or no"):
         f.parse_boolean("maybe")
 
@@ -390,3 +408,8 @@ def test_parse_entries_defaults_and_null_website_category() -> None:
 
 def test_format_error_is_a_value_error() -> None:
     assert issubclass(f.FormatError, ValueError)
+
+
+def test_summary_text() -> None:
+    assert f.summary_text(1, 200, 12_345) == "1–200 of 12,345"
+    assert f.summary_text(0, 0, 0) == "No records"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.models.paged import (
+    Column,
     IdRole,
     LoadingRole,
     PagedSearchModel,
@@ -588,3 +590,23 @@ def test_a_slot_may_start_a_new_query_while_a_page_arrives(
     assert [call.get("sort_direction") for call in fake.calls][:2] == [None, "desc"]
     assert model.rowCount() == 450
     assert display(model, 0, 1) == "Name 000449"
+
+
+def test_a_failing_column_costs_one_log_line_not_a_crash_per_repaint(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The model's last resort, for columns made elsewhere (the catalog's never raise)."""
+
+    def broken(record: Any) -> str:
+        raise ValueError("cannot show this")
+
+    model = PagedSearchModel(FakeSearch(30), [Column("name", "Name", broken)], page_size=10)
+    try:
+        loaded(qtbot, model)
+        with caplog.at_level(logging.ERROR, logger="copper_desktop.models.paged"):
+            for row in range(5):
+                assert display(model, row) is None
+                assert model.data(model.index(row, 0), SortRole) is None
+        assert [r.getMessage() for r in caplog.records] == ["Column 'name' cannot show record 1"]
+    finally:
+        model.close()
