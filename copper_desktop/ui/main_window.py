@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from copper_desktop.api import CopperError
 from copper_desktop.domain.catalog import ENTITIES, EntitySpec
 from copper_desktop.domain.custom_fields import CustomFieldDefinition
 from copper_desktop.domain.display import NameOf
 from copper_desktop.journal import DeletionJournal
-from copper_desktop.models.async_support import TaskKeeper
+from copper_desktop.models.actions import ActionRunner, finished
+from copper_desktop.models.client_status import ClientStatusModel
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.record_columns import column_fields, columns_for, default_column_keys
 from copper_desktop.session import Session
@@ -66,7 +66,8 @@ class MainWindow(QMainWindow):
         self.journal = DeletionJournal(session.paths.journal_dir, session.executor)
         self.editors: list[RecordEditor] = []
         self.journal_dialog: JournalDialog | None = None
-        self._tasks = TaskKeeper()
+        self.runner = ActionRunner(self)
+        """Runs the window's own requests (account, lookups, opening a record by id)."""
         self._started = False
         """Pages are created only once start() has the custom fields (or show_page asks)."""
         self._pages: dict[str, QWidget] = {}
@@ -92,8 +93,9 @@ class MainWindow(QMainWindow):
         splitter.setSizes([170, 930])
         self.setCentralWidget(splitter)
 
-        self.status = ClientStatusBar(session.client, self)
+        self.status = ClientStatusBar(ClientStatusModel(session.client, self), self)
         self.setStatusBar(self.status)
+        self.runner.failed.connect(lambda failure: self.status.show_error(failure.message))
         self._build_actions()
         self.nav.currentRowChanged.connect(self._on_nav)
         self._update_title()
@@ -157,17 +159,15 @@ class MainWindow(QMainWindow):
 
     async def start(self) -> None:
         """Learn the account's name, load lookups, then show the first browser."""
-        try:
-            account = await self.session.client.account()
-            name = account.get("name")
-            self.account_name = str(name) if name else None
-        except CopperError as exc:
-            self.status.show_error(str(exc))
-        try:
-            me = await self.session.client.me()
-            self.user_id = me.get("id") if isinstance(me.get("id"), int) else None
-        except CopperError as exc:
-            self.status.show_error(str(exc))
+        client = self.session.client
+        await finished(
+            self.runner.run(
+                client.account(), success=self._set_account, what="Could not read the account"
+            ),
+            self.runner.run(
+                client.me(), success=self._set_user, what="Could not read the signed-in user"
+            ),
+        )
         self._update_title()
         await self._load_lookups()
         self._started = True
@@ -180,10 +180,20 @@ class MainWindow(QMainWindow):
         """Custom field definitions and the account's lookup lists (users, pipelines, ...);
         a failure leaves built-in fields and ids, never a broken window."""
         self.lookups.set_client(self.session.client)
-        try:
-            await self.lookups.load(self.session.client)
-        except CopperError as exc:
-            self.status.show_error(f"Names and custom fields unavailable: {exc}")
+        await finished(
+            self.runner.run(
+                self.lookups.load(self.session.client),
+                what="Names and custom fields unavailable",
+            )
+        )
+
+    def _set_account(self, account: Mapping[str, Any]) -> None:
+        name = account.get("name")
+        self.account_name = str(name) if name else None
+
+    def _set_user(self, me: Mapping[str, Any]) -> None:
+        user_id = me.get("id")
+        self.user_id = user_id if isinstance(user_id, int) else None
 
     @property
     def definitions(self) -> tuple[CustomFieldDefinition, ...]:
@@ -192,7 +202,7 @@ class MainWindow(QMainWindow):
     async def aclose(self) -> None:
         """Stop polling, cancel every request and save each browser's layout."""
         self.status.close_source()
-        await self._tasks.aclose()
+        await self.runner.aclose()
         for editor in list(self.editors):
             await self._forget_editor(editor)
         closers = [
@@ -356,16 +366,11 @@ class MainWindow(QMainWindow):
         if existing is not None:
             self.open_record(key, {"id": record_id})
             return
-
-        async def fetch() -> None:
-            try:
-                record = await self.session.client.get(ENTITIES[key].path, record_id)
-            except CopperError as exc:
-                self.status.show_error(f"Could not open the {ENTITIES[key].label.lower()}: {exc}")
-                return
-            self.open_record(key, record)
-
-        self._tasks.spawn(fetch())
+        self.runner.run(
+            self.session.client.get(ENTITIES[key].path, record_id),
+            success=lambda record: self.open_record(key, record),
+            what=f"Could not open the {ENTITIES[key].label.lower()}",
+        )
 
     def new_record(self, key: str | None = None) -> RecordEditor | None:
         """Ctrl+N: an editor for a new record of `key` (the current page's entity)."""
@@ -394,7 +399,7 @@ class MainWindow(QMainWindow):
         editor.saved.connect(self._on_saved)
         editor.deleted.connect(self._on_deleted)
         editor.open_requested.connect(self.open_record_id)
-        editor.closed.connect(lambda: self._tasks.spawn(self._forget_editor(editor)))
+        editor.closed.connect(lambda: self.runner.run(self._forget_editor(editor)))
         self.editors.append(editor)
         editor.show()
         editor.raise_()

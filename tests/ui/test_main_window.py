@@ -139,7 +139,7 @@ def test_a_failing_page_reports_to_the_status_bar(
 
 def test_status_bar_shows_headroom(make_window: Make) -> None:
     window = make_window()
-    window.status.poll()
+    window.status.model.poll()
     status = window.session.client.status()
     assert window.status.headroom_label.text() == f"{status.headroom}/{status.limit} per min"
     assert "in flight" in window.status.in_flight_label.text()
@@ -212,13 +212,13 @@ def test_a_rate_limit_shows_its_retry_in_the_status_bar(
 ) -> None:
     window = make_window(start=False)
     seen: list[str] = []
-    show_retry = window.status.show_retry
+    show_retry = window.status.model.show_retry
 
     def spy(event: Any) -> None:
         seen.append(event.message)
         show_retry(event)
 
-    window.status.show_retry = spy  # type: ignore[method-assign]
+    window.status.model.show_retry = spy  # type: ignore[method-assign]
     control.add_fault("rate_limit", path="^/people/search$", count=1)
     window.show_page("people")
     qtbot.waitUntil(lambda: browser_loaded(window, "people"))

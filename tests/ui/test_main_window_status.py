@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.api import ClientEvent, ClientStatus, RetryEvent
+from copper_desktop.models.client_status import ClientStatusModel
 from copper_desktop.ui.common.banner import Banner
 from copper_desktop.ui.status_bar import ClientStatusBar
 
@@ -30,7 +31,7 @@ class FakeSource:
 
 def test_status_bar_follows_events_and_polls(qtbot: QtBot) -> None:
     source = FakeSource()
-    bar = ClientStatusBar(source)
+    bar = ClientStatusBar(ClientStatusModel(source))
     qtbot.addWidget(bar)
     assert bar.headroom_label.text() == "170/170 per min"
     source.emit(ClientStatus(3, 2, 168, 170, 60.0, 0.0))
@@ -41,7 +42,7 @@ def test_status_bar_follows_events_and_polls(qtbot: QtBot) -> None:
     source.emit(ClientStatus(1, 0, 0, 170, 60.0, 5.0))  # still paused: message stays
     assert bar.retry_label.text() == "Rate limited, retrying in 8 s"
     source.current = ClientStatus(0, 0, 12, 170, 60.0, 0.0)  # headroom came back with time
-    with qtbot.waitSignal(bar._timer.timeout):
+    with qtbot.waitSignal(bar.model.timer.timeout):
         pass
     assert bar.headroom_label.text() == "12/170 per min"
     assert bar.retry_label.text() == ""
@@ -50,7 +51,7 @@ def test_status_bar_follows_events_and_polls(qtbot: QtBot) -> None:
     assert "details" in bar.error_label.toolTip()
     bar.close_source()
     assert source.observers == []
-    assert not bar._timer.isActive()
+    assert not bar.model.timer.isActive()
 
 
 def test_banner_retry_and_dismiss(qtbot: QtBot) -> None:

@@ -342,7 +342,7 @@ def test_closing_with_unsaved_changes_asks(
 
     editor.close()
     click_box_button(message_box(qtbot, editor, "unsavedChanges"), "unsavedCancel")
-    qtbot.waitUntil(lambda: not editor.busy and not editor._tasks.pending)
+    qtbot.waitUntil(lambda: not editor.busy and not editor.runner.pending)
     assert editor.isVisible() and editor.model.value("name") == edited
 
     editor.close()

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from copper_desktop.domain.catalog import entity
 from copper_desktop.models.lookups import Lookups
+from copper_desktop.models.related import RelatedModel
 from copper_desktop.session import Session
 from copper_desktop.ui.editor.related_panel import RelatedPanel
 from tests.conftest import SandboxControl
@@ -41,7 +42,7 @@ def make_panel(
     made: list[RelatedPanel] = []
 
     def make(key: str, record: dict[str, Any], *, load: bool = True) -> RelatedPanel:
-        panel = RelatedPanel(session.client, lookups, entity(key), record)
+        panel = RelatedPanel(RelatedModel(session.client, lookups, entity(key), record))
         panel.resize(700, 600)
         panel.show()
         qtbot.waitExposed(panel)

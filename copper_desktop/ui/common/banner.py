@@ -5,6 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
+from copper_desktop.models.actions import Failure
+from copper_desktop.ui.common.style import banner_style
+
 
 class Banner(QFrame):
     """Shows one failure message above a view; hidden until `show_error`.
@@ -22,7 +25,7 @@ class Banner(QFrame):
         self.setObjectName("errorBanner")
         self.setAccessibleName("Error")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("#errorBanner { background: #fdecea; border: 1px solid #f5c2c0; }")
+        self.setStyleSheet(banner_style("errorBanner", self.palette()))
         self._label = QLabel(self)
         self._label.setObjectName("bannerMessage")
         self._label.setAccessibleName("Error message")
@@ -53,6 +56,11 @@ class Banner(QFrame):
         self._label.setText(message)
         self._retry.setVisible(retry)
         self.show()
+
+    def show_failure(self, failure: Failure, *, retry: bool | None = None) -> None:
+        """Show a failed action's message; Retry only when trying again may help (unless
+        `retry` says otherwise)."""
+        self.show_error(failure.message, retry=failure.retryable if retry is None else retry)
 
     def clear(self) -> None:
         self._label.clear()

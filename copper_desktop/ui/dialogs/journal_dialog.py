@@ -24,11 +24,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from copper_desktop.api import CopperClient, CopperError
+from copper_desktop.api.errors import CopperError
 from copper_desktop.domain.catalog import ENTITIES
 from copper_desktop.domain.formats import format_datetime
-from copper_desktop.journal import DeletionJournal, JournalEntry, recreate, settle_pending
-from copper_desktop.models.async_support import TaskKeeper
+from copper_desktop.journal import (
+    DeletionJournal,
+    JournalClient,
+    JournalEntry,
+    recreate,
+    settle_pending,
+)
+from copper_desktop.models.actions import ActionRunner, Failure, finished
+from copper_desktop.ui.common.style import error_text_style
 
 HEADERS = ("Type", "Name", "Deleted at", "State")
 EntryRole = Qt.ItemDataRole.UserRole
@@ -60,7 +67,7 @@ class JournalDialog(QDialog):
     recreated = Signal(str, dict)
 
     def __init__(
-        self, journal: DeletionJournal, client: CopperClient, parent: QWidget | None = None
+        self, journal: DeletionJournal, client: JournalClient, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("journalDialog")
@@ -68,9 +75,8 @@ class JournalDialog(QDialog):
         self.setWindowTitle("Deleted records")
         self.journal = journal
         self._client = client
-        self._tasks = TaskKeeper()
+        self.runner = ActionRunner(self)
         self._recreate_task: asyncio.Task[None] | None = None
-        self._settle_task: asyncio.Task[None] | None = None
         self.entries: list[JournalEntry] = []
 
         intro = QLabel(
@@ -104,7 +110,7 @@ class JournalDialog(QDialog):
         self.error_label.setObjectName("journalError")
         self.error_label.setAccessibleName("Journal error")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.setStyleSheet(error_text_style(self.error_label.palette()))
         self.error_label.hide()
         self.status = QLabel(self)
         self.status.setObjectName("journalStatus")
@@ -138,7 +144,14 @@ class JournalDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         self.refresh()
         if any(e.state == "pending" for e in self.entries):
-            self._settle_task = self._tasks.spawn(self._settle(), name="JournalDialog.settle")
+            self.runner.run(
+                settle_pending(self.journal, self._client),
+                key="settle",
+                success=self._settled,
+                failure=self._show_failure,
+                expected=(OSError,),
+                what="Could not update the journal",
+            )
 
     # ------------------------------------------------------------------ listing
     def refresh(self) -> None:
@@ -165,6 +178,11 @@ class JournalDialog(QDialog):
         self.status.setText(f"{count} deleted record{'s' if count != 1 else ''}")
         self._update_buttons()
 
+    def _settled(self, changed: int) -> None:
+        """Entries a crash left pending were decided (is the record still there?)."""
+        if changed:
+            self.refresh()
+
     def row_of(self, entry_id: str) -> int:
         return next((i for i, e in enumerate(self.entries) if e.id == entry_id), -1)
 
@@ -177,7 +195,7 @@ class JournalDialog(QDialog):
 
     @property
     def busy(self) -> bool:
-        return self._recreate_task is not None and not self._recreate_task.done()
+        return self.runner.running("recreate")
 
     def _update_buttons(self) -> None:
         entry = self.selected_entry()
@@ -185,16 +203,6 @@ class JournalDialog(QDialog):
             not self.busy and entry is not None and entry.state == "deleted"
         )
         self.copy_button.setEnabled(entry is not None)
-
-    async def _settle(self) -> None:
-        """Decide entries a crash left pending (is the record still there?)."""
-        try:
-            changed = await settle_pending(self.journal, self._client)
-        except OSError as exc:
-            self._show_error(f"Could not update the journal: {exc}")
-            return
-        if changed:
-            self.refresh()
 
     # ------------------------------------------------------------------ actions
     def copy_selected(self) -> None:
@@ -211,28 +219,29 @@ class JournalDialog(QDialog):
         if entry is None or entry.state != "deleted" or self.busy:
             return
         self.error_label.hide()
-        self._recreate_task = self._tasks.spawn(
-            self._recreate(entry), name="JournalDialog.recreate"
+        self.status.setText(f"Re-creating {entry.name}…")
+        self._recreate_task = self.runner.run(
+            recreate(self.journal, self._client, entry),
+            key="recreate",
+            success=lambda record: self._recreated(entry, record),
+            failure=self._recreate_failed,
+            done=self._update_buttons,
+            expected=(CopperError, ValueError, OSError),
+            what=f"{entry.name} was not re-created",
         )
         self._update_buttons()
 
-    async def _recreate(self, entry: JournalEntry) -> None:
-        self.status.setText(f"Re-creating {entry.name}…")
-        try:
-            record = await recreate(self.journal, self._client, entry)
-        except (CopperError, ValueError, OSError) as exc:
-            self._show_error(f"{entry.name} was not re-created: {exc}")
-            self.status.setText("")
-            return
-        finally:
-            self._recreate_task = None
-            self._update_buttons()
+    def _recreated(self, entry: JournalEntry, record: dict[str, object]) -> None:
         self.refresh()
         self.status.setText(f"Re-created {entry.name} as #{record.get('id')}.")
         self.recreated.emit(entry.entity_key, record)
 
-    def _show_error(self, message: str) -> None:
-        self.error_label.setText(message)
+    def _recreate_failed(self, failure: Failure) -> None:
+        self._show_failure(failure)
+        self.status.setText("")
+
+    def _show_failure(self, failure: Failure) -> None:
+        self.error_label.setText(failure.message)
         self.error_label.show()
 
     # ------------------------------------------------------------------ shutdown
@@ -247,12 +256,11 @@ class JournalDialog(QDialog):
         super().closeEvent(event)
 
     def _cancel_settle(self) -> None:
-        if self._settle_task is not None:
-            self._settle_task.cancel()
+        self.runner.cancel("settle")
 
     async def aclose(self) -> None:
         """Wait for a running re-create, then cancel anything else."""
         task = self._recreate_task
-        if task is not None and not task.done():
-            await asyncio.wait([task])
-        await self._tasks.aclose()
+        if task is not None:
+            await finished(task)
+        await self.runner.aclose()

@@ -25,14 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from copper_desktop.api import CopperError
 from copper_desktop.domain.catalog import EntitySpec, FieldType, LookupKind
 from copper_desktop.journal import DeletionJournal, delete_record
-from copper_desktop.models.async_support import TaskKeeper
+from copper_desktop.models.actions import ActionRunner, Failure, finished
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.record_columns import column_fields
 from copper_desktop.models.record_model import RecordModel
 from copper_desktop.models.record_save import SaveOutcome, resolve_conflict, save
+from copper_desktop.models.related import RelatedModel
 from copper_desktop.session import Session
 from copper_desktop.ui.common.banner import Banner
 from copper_desktop.ui.common.prompts import choose, message_box, result_of
@@ -124,7 +124,9 @@ class RecordEditor(QWidget):
         self.lookups = lookups
         self.journal = journal
         self.spec = spec
-        self._tasks = TaskKeeper()
+        self.setObjectName(f"editor_{spec.key}")
+        self.runner = ActionRunner(self)
+        """Runs the editor's saves, deletes and questions; they end with the window."""
         self._closing = False
         """True once the user has decided (saved or discarded): the next close goes through."""
         self._busy = False
@@ -132,7 +134,6 @@ class RecordEditor(QWidget):
         self.model = RecordModel(
             spec, fields, record, lookups.definitions, parent=self, defaults=defaults
         )
-        self.setObjectName(f"editor_{spec.key}")
 
         self.banner = Banner(self)
         self.banner.retry_requested.connect(self.save)
@@ -199,7 +200,7 @@ class RecordEditor(QWidget):
     def save(self) -> None:
         """Ctrl+S / Save: validate, then send only the changed fields."""
         if not self._busy:
-            self._spawn(self.asave())
+            self.runner.run(self.asave(), key="save")
 
     def revert(self) -> None:
         """Put every field back as it was loaded."""
@@ -213,7 +214,7 @@ class RecordEditor(QWidget):
     def delete(self) -> None:
         """Ask, then delete (the record goes into the local journal first)."""
         if not self._busy and not self.model.is_new:
-            self._spawn(self.adelete())
+            self.runner.run(self.adelete(), key="delete")
 
     async def asave(self) -> SaveOutcome | None:
         """Save and show the outcome; None when the user's typing could not be read."""
@@ -261,22 +262,31 @@ class RecordEditor(QWidget):
         if await choose(box) != "confirmDeleteOk":
             return False
         self._set_busy(True, "Deleting…")
-        try:
-            await delete_record(self.journal, self.session.client, self.spec, record)
-        except CopperError as exc:
-            self.banner.show_error(f"Could not delete: {exc}", retry=False)
-            self._set_status("Not deleted.")
+        gone: list[bool] = []
+        await finished(
+            self.runner.run(
+                delete_record(self.journal, self.session.client, self.spec, record),
+                success=lambda _entry: gone.append(True),
+                failure=self._delete_failed,
+                done=lambda: self._set_busy(False),
+                what="Could not delete",
+                key="deleting",
+            )
+        )
+        if not gone:
             return False
-        finally:
-            self._set_busy(False)
         self.deleted.emit(self.spec.key, record.get("id"))
         self._closing = True
         self.close()
         return True
 
+    def _delete_failed(self, failure: Failure) -> None:
+        self.banner.show_failure(failure, retry=False)
+        self._set_status("Not deleted.")
+
     async def aclose(self) -> None:
         """Cancel requests of the editor, its form and its panel."""
-        await self._tasks.aclose()
+        await self.runner.aclose()
         closers: list[Coroutine[Any, Any, None]] = []
         for part in (self.form, self.related):
             aclose = getattr(part, "aclose", None)
@@ -294,8 +304,8 @@ class RecordEditor(QWidget):
             self.closed.emit()
             return
         event.ignore()
-        if not self._busy:
-            self._spawn(self._ask_unsaved())
+        if not self._busy and not self.runner.running("ask"):
+            self.runner.run(self._ask_unsaved(), key="ask")
 
     async def _ask_unsaved(self) -> None:
         box = message_box(
@@ -329,18 +339,16 @@ class RecordEditor(QWidget):
         button.setToolTip(tip)
         return button
 
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        self._tasks.spawn(coro)
-
     def _changed_labels(self) -> list[str]:
         return [self.model.field(k).label for k in self.model.changed_keys()]
 
     def _add_related(self) -> None:
         if self.related is not None or self.model.is_new or self.spec.key not in RELATED_ENTITIES:
             return
-        panel = RelatedPanel(
-            self.session.client, self.lookups, self.spec, self.model.original_record(), parent=self
+        model = RelatedModel(
+            self.session.client, self.lookups, self.spec, self.model.original_record()
         )
+        panel = RelatedPanel(model, parent=self)
         panel.open_requested.connect(self.open_requested)
         self.related = panel
         self.splitter.addWidget(panel)
@@ -377,7 +385,7 @@ class RecordEditor(QWidget):
             old = self.form
             self.form = self._make_form()
             self._form_creating = False
-            self._spawn(self._dispose(old))
+            self.runner.run(self._dispose(old))
         self.form.set_record(self.model.edited_record())
         self.form.set_changed(self.model.changed_keys())
         if self.related is not None:

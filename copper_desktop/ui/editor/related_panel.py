@@ -1,19 +1,13 @@
 """The related panel of a record editor: its activities and its related records.
 
-Copper serves a record's activities two ways (copper-api.md §3.4): leads, people and
-companies have ``POST /{entity}/{id}/activities``; activities of opportunities, projects and
-tasks are found with ``POST /activities/search`` and a ``parent`` filter. Related items
-(§11) exist for every record type but activities and webhooks, and only in the pairs Copper
-allows (the catalog's ``EntitySpec.related``: a lead relates to tasks only). Sections that do
-not apply are hidden.
-
-Everything loads on the qasync loop; loading, empty and error states are shown in the panel
-itself (with Retry), never in a modal dialog.
+It observes a `RelatedModel` (models/related.py), which loads the data and runs the two
+actions (log a note, mark a task complete) through the app's run helper; the panel never
+talks to the client. Sections that do not apply to the record's type are hidden. Loading,
+empty and error states are shown in the panel itself (with Retry), never in a modal dialog.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,37 +26,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from copper_desktop.api import CopperClient, CopperError
-from copper_desktop.domain.catalog import (
-    PARENT_TYPES,
-    EntitySpec,
-    LookupKind,
-    Operation,
-    entity,
-    entity_for_type,
-)
+from copper_desktop.domain.catalog import EntitySpec, LookupKind, entity
 from copper_desktop.domain.formats import format_datetime
-from copper_desktop.models.async_support import TaskKeeper
-from copper_desktop.models.lookups import RESOLVE_BATCH, Lookups
+from copper_desktop.models.related import NOTE_TYPE_ID, RelatedModel
+from copper_desktop.ui.common.style import error_text_style
 
 Json = dict[str, Any]
 
-GROUPS: tuple[str, ...] = ("people", "companies", "leads", "opportunities", "tasks", "projects")
-"""Related-item groups in display order (entity keys); a spec shows those it relates to."""
 ACTIVITY_COLUMNS = ("Type", "Date", "Who", "Details")
 RELATED_COLUMNS = ("Name", "Status")
-MAX_ACTIVITIES = 200
-"""One page of a record's activities (Copper's largest page), newest first."""
-NOTE_TYPE_ID = 0
-"""Copper's id of the built-in user activity type "Note" (§4), when lookups do not say."""
 RecordRole = Qt.ItemDataRole.UserRole
 """Item data: the activity (activities list) or (entity key, id) of a related record."""
 TaskRole = Qt.ItemDataRole.UserRole + 1
 """Item data of related tasks: the task record (for its status)."""
-
-
-def _is_id(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _first_line(text: object) -> str:
@@ -74,17 +50,6 @@ def _first_line(text: object) -> str:
     return ""
 
 
-def _activity_when(activity: Mapping[str, Any]) -> tuple[float, int]:
-    """Sort key, newest first: activity_date, else date_created; then id."""
-    when = activity.get("activity_date")
-    if isinstance(when, bool) or not isinstance(when, int | float):
-        when = activity.get("date_created")
-    if isinstance(when, bool) or not isinstance(when, int | float):
-        when = 0
-    ident = activity.get("id")
-    return float(when), ident if isinstance(ident, int) else 0
-
-
 def _name_widget(widget: QWidget, name: str, accessible: str) -> None:
     widget.setObjectName(name)
     widget.setAccessibleName(accessible)
@@ -92,6 +57,9 @@ def _name_widget(widget: QWidget, name: str, accessible: str) -> None:
 
 class RelatedPanel(QWidget):
     """A record's activities (with "Log a note") and related records (with "Mark complete").
+
+    The panel adopts `model` (it becomes the model's parent when it has none), so the model's
+    requests end with the panel.
 
     Signals:
         open_requested(str, int): the user activated a related record (entity key, id).
@@ -107,26 +75,15 @@ class RelatedPanel(QWidget):
     note_logged = Signal(dict)
     task_completed = Signal(dict)
 
-    def __init__(
-        self,
-        client: CopperClient,
-        lookups: Lookups,
-        spec: EntitySpec,
-        record: Mapping[str, Any],
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, model: RelatedModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        _name_widget(self, "relatedPanel", f"{spec.label} activities and related records")
-        self._client = client
-        self._lookups = lookups
-        self.spec = spec
-        self.record: dict[str, Any] = dict(record)
-        self._tasks = TaskKeeper()
-        self._load_task: asyncio.Task[None] | None = None
-        self._note_task: asyncio.Task[None] | None = None
-        self._complete_task: asyncio.Task[None] | None = None
-        self.activities: list[Json] = []
-        self.related: dict[str, list[tuple[int, str]]] = {}
+        self.model = model
+        if model.parent() is None:
+            model.setParent(self)
+        self.spec: EntitySpec = model.spec
+        self._lookups = model.lookups
+        _name_widget(self, "relatedPanel", f"{self.spec.label} activities and related records")
+        self._note_sent: str | None = None
 
         self.status = QLabel(self)
         _name_widget(self.status, "relatedStatus", "Related panel status")
@@ -157,6 +114,17 @@ class RelatedPanel(QWidget):
         self.activities_box.setVisible(self.has_activities)
         self.related_box.setVisible(self.has_related)
         self.retry_button.clicked.connect(self.reload)
+        model.load_started.connect(self._on_load_started)
+        model.loaded.connect(self._on_loaded)
+        model.activities_changed.connect(self._show_activities)
+        model.activity_added.connect(self._on_activity_added)
+        model.related_changed.connect(self._show_related)
+        model.busy_changed.connect(self._update_buttons)
+        model.note_failed.connect(self._note_failed)
+        model.note_logged.connect(self._on_note_logged)
+        model.task_failed.connect(self._task_failed)
+        model.task_completed.connect(self._on_task_completed)
+        model.error_occurred.connect(self.error_occurred)
         self._show_idle()
 
     # ------------------------------------------------------------------ building
@@ -185,7 +153,7 @@ class RelatedPanel(QWidget):
         self.note_error = QLabel(box)
         _name_widget(self.note_error, "noteError", "Note error")
         self.note_error.setWordWrap(True)
-        self.note_error.setStyleSheet("color: #b00020;")
+        self.note_error.setStyleSheet(error_text_style(self.note_error.palette()))
         self.note_error.hide()
         note_row = QHBoxLayout()
         note_row.addWidget(self.note_edit, 1)
@@ -219,7 +187,7 @@ class RelatedPanel(QWidget):
         self.related_error = QLabel(box)
         _name_widget(self.related_error, "relatedError", "Related records error")
         self.related_error.setWordWrap(True)
-        self.related_error.setStyleSheet("color: #b00020;")
+        self.related_error.setStyleSheet(error_text_style(self.related_error.palette()))
         self.related_error.hide()
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -235,33 +203,40 @@ class RelatedPanel(QWidget):
         self.related_list.currentItemChanged.connect(self._update_buttons)
         self.open_button.clicked.connect(self._open_current)
         self.complete_button.clicked.connect(self.complete_selected_task)
-        self._update_buttons()
         return box
 
     # ------------------------------------------------------------------ state
     @property
+    def record(self) -> dict[str, Any]:
+        return self.model.record
+
+    @property
     def record_id(self) -> int | None:
-        value = self.record.get("id")
-        return value if _is_id(value) else None
+        return self.model.record_id
 
     @property
     def has_activities(self) -> bool:
-        """Activities can have this record as parent (every record type but activities and
-        webhooks)."""
-        return self.spec.type in PARENT_TYPES
+        return self.model.has_activities
 
     @property
     def has_related(self) -> bool:
-        return bool(self.spec.supports(Operation.RELATED) and self.groups)
+        return self.model.has_related
 
     @property
     def groups(self) -> tuple[str, ...]:
-        """The related-item groups this kind of record can have, in display order."""
-        return tuple(g for g in GROUPS if g in self.spec.related)
+        return self.model.groups
 
     @property
     def loading(self) -> bool:
-        return self._load_task is not None and not self._load_task.done()
+        return self.model.loading
+
+    @property
+    def activities(self) -> list[Json]:
+        return self.model.activities
+
+    @property
+    def related(self) -> dict[str, list[tuple[int, str]]]:
+        return self.model.related.rows
 
     def _show_idle(self) -> None:
         if self.record_id is None:
@@ -270,113 +245,31 @@ class RelatedPanel(QWidget):
             self.status.setText(f"{self.spec.plural_label} have no activities or related records.")
         else:
             self.status.setText("")
-        self.note_button.setEnabled(self.record_id is not None)
+        self._update_buttons()
 
     def set_record(self, record: Mapping[str, Any]) -> None:
         """Show another version of the record (after a save); reloads when the id changed."""
-        previous = self.record_id
-        self.record = dict(record)
-        self._show_idle()
-        if self.record_id is not None and self.record_id != previous:
-            self.reload()
+        self.model.set_record(record)
+        if not self.model.loading:
+            self._show_idle()
 
     # ------------------------------------------------------------------ loading
     def reload(self) -> None:
         """Load again (a load already running is replaced)."""
-        if self._load_task is not None:
-            self._load_task.cancel()
-        self._load_task = self._tasks.spawn(self.load(), name="RelatedPanel.load")
+        self.model.reload()
 
-    async def load(self) -> None:
-        """Fetch the activities and related records; errors are shown in the panel."""
-        record_id = self.record_id
-        if record_id is None or not (self.has_activities or self.has_related):
-            self._show_idle()
-            self.loaded.emit()
-            return
+    def _on_load_started(self) -> None:
         self.status.setText("Loading…")
         self.retry_button.hide()
-        parts: list[tuple[str, Any]] = []
-        if self.has_activities:
-            parts.append(("activities", self._fetch_activities(record_id)))
-        if self.has_related:
-            parts.append(("related records", self._fetch_related(record_id)))
-        answers = await asyncio.gather(*(p[1] for p in parts), return_exceptions=True)
-        problems: list[str] = []
-        for (what, _), answer in zip(parts, answers, strict=True):
-            if isinstance(answer, CopperError):
-                problems.append(f"Could not load {what}: {answer}")
-            elif isinstance(answer, BaseException):
-                raise answer
-        if problems:
-            message = "\n".join(problems)
-            self.status.setText(message)
+
+    def _on_loaded(self) -> None:
+        if self.model.error:
+            self.status.setText(self.model.error)
             self.retry_button.show()
-            self.error_occurred.emit(message)
         else:
-            self.status.setText("")
+            self._show_idle()
+            self.retry_button.hide()
         self.loaded.emit()
-
-    async def _fetch_activities(self, record_id: int) -> None:
-        if self.spec.supports(Operation.ACTIVITIES):
-            found = await self._client.record_activities(
-                self.spec.path, record_id, page_size=MAX_ACTIVITIES
-            )
-        else:
-            page = await self._client.search(
-                "activities",
-                {"parent": {"id": record_id, "type": self.spec.type}},
-                page_size=MAX_ACTIVITIES,
-            )
-            found = page.records
-        activities = [a for a in found if isinstance(a, dict)]
-        activities.sort(key=_activity_when, reverse=True)
-        self.show_activities(activities)
-
-    async def _fetch_related(self, record_id: int) -> None:
-        items = await self._client.related_items(self.spec.path, record_id)
-        ids: dict[str, list[int]] = {g: [] for g in self.groups}
-        for item in items:
-            if not isinstance(item, Mapping) or not _is_id(item.get("id")):
-                continue
-            try:
-                key = entity_for_type(str(item.get("type"))).key
-            except KeyError:
-                continue
-            if key in ids and item["id"] not in ids[key]:
-                ids[key].append(item["id"])
-        tasks: dict[int, Json] = {}
-        names: dict[str, dict[int, str]] = {}
-        for key, wanted in ids.items():
-            if not wanted:
-                continue
-            if key == "tasks":
-                tasks = await self._fetch_records("tasks", wanted)
-                names[key] = {i: str(tasks[i].get("name") or f"#{i}") for i in wanted if i in tasks}
-            else:
-                names[key] = await self._names(key, wanted)
-        self.show_related(ids, names, tasks)
-
-    async def _fetch_records(self, key: str, ids: list[int]) -> dict[int, Json]:
-        found: dict[int, Json] = {}
-        for start in range(0, len(ids), RESOLVE_BATCH):
-            chunk = ids[start : start + RESOLVE_BATCH]
-            page = await self._client.search(key, {"ids": chunk}, page_size=RESOLVE_BATCH)
-            for record in page.records:
-                if isinstance(record, dict) and _is_id(record.get("id")):
-                    found[record["id"]] = record
-                    if isinstance(record.get("name"), str):
-                        self._lookups.remember(LookupKind(key), record["id"], record["name"])
-        return found
-
-    async def _names(self, key: str, ids: list[int]) -> dict[int, str]:
-        """Names through the shared lookups (cached across editors), else a search."""
-        kind = LookupKind(key)
-        try:
-            await self._lookups.resolve(kind, ids)
-        except RuntimeError:  # lookups without a client (not loaded yet)
-            await self._fetch_records(key, ids)
-        return {i: self._lookups.name(kind, i) or f"#{i}" for i in ids}
 
     # ------------------------------------------------------------------ activities
     def _activity_type_name(self, activity: Mapping[str, Any]) -> str:
@@ -404,94 +297,46 @@ class RelatedPanel(QWidget):
         item.setData(0, RecordRole, dict(activity))
         return item
 
-    def show_activities(self, activities: list[Json]) -> None:
-        """Replace the list (already newest first)."""
-        self.activities = list(activities)
+    def _show_activities(self) -> None:
         self.activity_list.clear()
         self.activity_list.addTopLevelItems([self._activity_item(a) for a in self.activities])
+        self._update_activities_empty()
+
+    def _on_activity_added(self, activity: Json) -> None:
+        self.activity_list.insertTopLevelItem(0, self._activity_item(activity))
         self._update_activities_empty()
 
     def _update_activities_empty(self) -> None:
         self.activities_empty.setVisible(not self.activities)
         self.activity_list.setVisible(bool(self.activities))
 
-    def note_type_id(self) -> int:
-        """The id of the "Note" user activity type, from the account's lookups."""
-        for type_id, name in self._lookups.choices(LookupKind.ACTIVITY_TYPES):
-            if (
-                name.strip().casefold() == "note"
-                and self._lookups.activity_category(type_id) == "user"
-            ):
-                return type_id
-        return NOTE_TYPE_ID
-
     def log_note(self) -> None:
         """Create a Note activity from the text box; empty text is refused, nothing sent."""
-        text = self.note_edit.toPlainText().strip()
-        if self.record_id is None:
-            self._note_failed("Save the record before logging a note.")
-            return
-        if not text:
-            self._note_failed("Write the note first.")
-            return
-        if self._note_task is not None and not self._note_task.done():
-            return
+        text = self.note_edit.toPlainText()
         self.note_error.hide()
-        self.note_button.setEnabled(False)
-        self._note_task = self._tasks.spawn(self._create_note(text), name="RelatedPanel.note")
+        if self.model.log_note(text):
+            self._note_sent = text.strip()
 
     def _note_failed(self, message: str) -> None:
         self.note_error.setText(message)
         self.note_error.show()
 
-    async def _create_note(self, text: str) -> None:
-        record_id = self.record_id
-        assert record_id is not None
-        body = {
-            "parent": {"id": record_id, "type": self.spec.type},
-            "type": {"category": "user", "id": self.note_type_id()},
-            "details": text,
-        }
-        try:
-            created = await self._client.create("activities", body)
-        except CopperError as exc:
-            self._note_failed(f"The note was not saved: {exc}")
-            self.error_occurred.emit(str(exc))
-            return
-        finally:
-            self.note_button.setEnabled(self.record_id is not None)
-        self.activities.insert(0, created)
-        self.activity_list.insertTopLevelItem(0, self._activity_item(created))
-        self._update_activities_empty()
-        if self.note_edit.toPlainText().strip() == text:
+    def _on_note_logged(self, created: Json) -> None:
+        if self.note_edit.toPlainText().strip() == self._note_sent:
             self.note_edit.clear()
+        self._note_sent = None
         self.note_logged.emit(created)
 
     # ------------------------------------------------------------------ related
-    def show_related(
-        self,
-        ids: Mapping[str, list[int]],
-        names: Mapping[str, Mapping[int, str]],
-        tasks: Mapping[int, Json] | None = None,
-    ) -> None:
+    def _show_related(self) -> None:
         """One top-level row per non-empty group, a child row per record (sorted by name)."""
-        tasks = tasks or {}
-        self.related = {}
         self.related_list.clear()
-        for key in self.groups:
-            wanted = ids.get(key) or []
-            if not wanted:
-                continue
-            rows = sorted(
-                ((i, names.get(key, {}).get(i) or f"#{i}") for i in wanted),
-                key=lambda row: (row[1].casefold(), row[0]),
-            )
-            self.related[key] = rows
+        for key, rows in self.related.items():
             group = QTreeWidgetItem([f"{entity_label(key)} ({len(rows)})", ""])
             group.setFlags(group.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             group.setData(0, RecordRole, None)
             for record_id, name in rows:
-                task = tasks.get(record_id)
+                task = self.model.related.tasks.get(record_id) if key == "tasks" else None
                 status = str(task.get("status") or "") if task else ""
                 child = QTreeWidgetItem([name, status])
                 child.setData(0, RecordRole, (key, record_id))
@@ -534,44 +379,33 @@ class RelatedPanel(QWidget):
     def _open_current(self) -> None:
         self._on_activated(self.related_list.currentItem())
 
-    def _selected_open_task(self) -> tuple[QTreeWidgetItem, int] | None:
-        item = self.related_list.currentItem()
-        target = self._target(item)
-        if item is None or target is None or target[0] != "tasks":
+    def _selected_open_task(self) -> int | None:
+        target = self._target(self.related_list.currentItem())
+        if target is None or target[0] != "tasks" or not self.model.can_complete(target[1]):
             return None
-        task = item.data(0, TaskRole)
-        if isinstance(task, Mapping) and task.get("status") == "Completed":
-            return None
-        return item, target[1]
+        return target[1]
 
     def _update_buttons(self, *_: object) -> None:
-        busy = self._complete_task is not None and not self._complete_task.done()
+        self.note_button.setEnabled(self.record_id is not None and not self.model.logging_note)
         self.open_button.setEnabled(self._target(self.related_list.currentItem()) is not None)
-        self.complete_button.setEnabled(not busy and self._selected_open_task() is not None)
+        self.complete_button.setEnabled(
+            not self.model.completing and self._selected_open_task() is not None
+        )
 
     def complete_selected_task(self) -> None:
-        """PUT ``{"status": "Completed"}`` on the selected related task."""
-        selected = self._selected_open_task()
-        if selected is None or (self._complete_task is not None and not self._complete_task.done()):
-            return
-        self.related_error.hide()
-        self._complete_task = self._tasks.spawn(
-            self._complete(selected[1]), name="RelatedPanel.complete"
-        )
-        self._update_buttons()
+        """Mark the selected related task complete (through the model)."""
+        task_id = self._selected_open_task()
+        if task_id is not None:
+            self.related_error.hide()
+            self.model.complete_task(task_id)
 
-    async def _complete(self, task_id: int) -> None:
-        try:
-            task = await self._client.update("tasks", task_id, {"status": "Completed"})
-        except CopperError as exc:
-            self.related_error.setText(f"The task was not marked complete: {exc}")
-            self.related_error.show()
-            self.error_occurred.emit(str(exc))
-            return
-        finally:
-            self._complete_task = None
-            self._update_buttons()
-        item = self.related_item("tasks", task_id)
+    def _task_failed(self, message: str) -> None:
+        self.related_error.setText(message)
+        self.related_error.show()
+
+    def _on_task_completed(self, task: Json) -> None:
+        task_id = task.get("id")
+        item = self.related_item("tasks", task_id) if isinstance(task_id, int) else None
         if item is not None:
             item.setText(1, str(task.get("status") or ""))
             item.setText(0, str(task.get("name") or item.text(0)))
@@ -581,8 +415,8 @@ class RelatedPanel(QWidget):
 
     # ------------------------------------------------------------------ shutdown
     async def aclose(self) -> None:
-        """Cancel every request the panel started and wait for them to end."""
-        await self._tasks.aclose()
+        """Cancel every request the panel's model started and wait for them to end."""
+        await self.model.aclose()
 
 
 def entity_label(key: str, *, singular: bool = False) -> str:

@@ -7,7 +7,6 @@ are hidden.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -25,9 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from copper_desktop.api import CopperError
 from copper_desktop.domain.formats import format_datetime
-from copper_desktop.models.async_support import TaskKeeper
+from copper_desktop.models.actions import ActionRunner, Failure
 from copper_desktop.ui.common.banner import Banner
 from copper_desktop.ui.webhooks.webhook_dialog import EVENT_LABELS, TYPE_LABELS, WebhookDialog
 
@@ -87,9 +85,8 @@ class WebhooksPage(QWidget):
         self._list = list_webhooks
         self._client = client
         self.allow_loopback_http = allow_loopback_http
-        self._tasks = TaskKeeper()
-        self._task: asyncio.Task[None] | None = None
-        self._delete_task: asyncio.Task[None] | None = None
+        self.runner = ActionRunner(self)
+        self.runner.failed.connect(self._failed)
         self.hooks: list[dict[str, Any]] = []
         self.dialog: WebhookDialog | None = None
         self.confirm: QMessageBox | None = None
@@ -144,28 +141,29 @@ class WebhooksPage(QWidget):
 
     @property
     def loading(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self.runner.running("load")
 
     def refresh(self) -> None:
         """Load the list again (a load already running is replaced)."""
-        if self._task is not None:
-            self._task.cancel()
-        self._task = self._tasks.spawn(self.reload(), name="WebhooksPage.reload")
-
-    async def reload(self) -> None:
         self.status.setText("Loading…")
         self.refresh_button.setEnabled(False)
-        try:
-            hooks = await self._list()
-        except CopperError as exc:
-            self.status.setText("")
-            self.banner.show_error(f"Could not load webhooks: {exc}")
-            self.error_occurred.emit(str(exc))
-            return
-        finally:
-            self.refresh_button.setEnabled(True)
+        self.runner.run(
+            self._list(),
+            key="load",
+            success=self._loaded,
+            done=lambda: self.refresh_button.setEnabled(True),
+            what="Could not load webhooks",
+        )
+
+    def _loaded(self, hooks: list[dict[str, Any]]) -> None:
         self.banner.clear()
         self.show_hooks(hooks)
+
+    def _failed(self, failure: Failure) -> None:
+        """Every failed action of the page: the banner (Retry reloads) and the signal."""
+        self.status.setText("")
+        self.banner.show_error(failure.message)
+        self.error_occurred.emit(failure.message)
 
     def show_hooks(self, hooks: list[dict[str, Any]]) -> None:
         selected = self.selected_hook()
@@ -197,7 +195,7 @@ class WebhooksPage(QWidget):
 
     @property
     def deleting(self) -> bool:
-        return self._delete_task is not None and not self._delete_task.done()
+        return self.runner.running("delete")
 
     def _update_buttons(self) -> None:
         self.delete_button.setEnabled(
@@ -267,27 +265,21 @@ class WebhooksPage(QWidget):
         box.deleteLater()
         if not yes or self._client is None:
             return
-        self._delete_task = self._tasks.spawn(self._delete(hook), name="WebhooksPage.delete")
+        self.status.setText(f"Deleting the webhook to {hook.get('target')}…")
+        self.runner.run(
+            self._client.delete_webhook(int(hook["id"])),
+            key="delete",
+            success=lambda _answer: self._on_deleted(hook),
+            done=self._update_buttons,
+            what="Could not delete the webhook",
+        )
         self._update_buttons()
 
-    async def _delete(self, hook: dict[str, Any]) -> None:
-        assert self._client is not None
-        self.status.setText(f"Deleting the webhook to {hook.get('target')}…")
-        try:
-            await self._client.delete_webhook(int(hook["id"]))
-        except CopperError as exc:
-            message = f"Could not delete the webhook: {exc}"
-            self.status.setText("")
-            self.banner.show_error(message)
-            self.error_occurred.emit(message)
-            return
-        finally:
-            self._delete_task = None
-            self._update_buttons()
+    def _on_deleted(self, hook: dict[str, Any]) -> None:
         self.deleted.emit(hook["id"])
         self.refresh()
 
     async def aclose(self) -> None:
         if self.dialog is not None:
             await self.dialog.aclose()
-        await self._tasks.aclose()
+        await self.runner.aclose()

@@ -1,0 +1,150 @@
+"""Colours that follow the palette, so the app reads as well on a dark theme as on a light one.
+
+Nothing here is a fixed colour for text: each one is picked for the palette it will be drawn
+on. An error red, for instance, keeps its hue but moves its lightness until its contrast with
+the palette's window and base colours reaches WCAG's 4.5:1 for text (3:1 for marks that are not
+text). Colours are computed when a widget is built, from the palette it has then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+TEXT_CONTRAST = 4.5
+"""WCAG 2 AA for normal text."""
+MARK_CONTRAST = 3.0
+"""WCAG 2 AA for graphical objects and user-interface components (1.4.11)."""
+
+ERROR_HUE = 350 / 360
+"""Red, leaning to crimson (the light-theme error colour was #b00020)."""
+ERROR_SATURATION = 1.0
+ERROR_LIGHTNESS_ON_LIGHT = 0.35
+ERROR_LIGHTNESS_ON_DARK = 0.7
+"""Where the search for a readable error red starts: clear of the threshold on usual themes."""
+CHANGED_HUE = 38 / 360
+"""Amber: an edited, not yet saved field."""
+CHANGED_SATURATION = 0.95
+
+
+def relative_luminance(color: QColor) -> float:
+    """WCAG 2 relative luminance of an sRGB colour, 0 (black) to 1 (white)."""
+
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    rgb = color.toRgb()
+    return (
+        0.2126 * channel(rgb.redF())
+        + 0.7152 * channel(rgb.greenF())
+        + 0.0722 * channel(rgb.blueF())
+    )
+
+
+def contrast_ratio(first: QColor, second: QColor) -> float:
+    """WCAG 2 contrast ratio, 1 (none) to 21 (black on white)."""
+    a, b = relative_luminance(first), relative_luminance(second)
+    lighter, darker = max(a, b), min(a, b)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def is_dark(palette: QPalette) -> bool:
+    """Whether the palette draws light text on a dark window."""
+    window = palette.color(QPalette.ColorRole.Window)
+    text = palette.color(QPalette.ColorRole.WindowText)
+    return relative_luminance(window) < relative_luminance(text)
+
+
+def _palette(palette: QPalette | None) -> QPalette:
+    return palette if palette is not None else QGuiApplication.palette()
+
+
+def _backgrounds(palette: QPalette) -> list[QColor]:
+    return [palette.color(QPalette.ColorRole.Window), palette.color(QPalette.ColorRole.Base)]
+
+
+def readable(
+    hue: float,
+    saturation: float,
+    backgrounds: Iterable[QColor],
+    target: float,
+    *,
+    dark: bool,
+    start: float = 0.5,
+) -> QColor:
+    """A colour of this hue and saturation whose contrast with every background reaches
+    `target`: from lightness `start`, lighter step by step on a dark theme, darker on a light
+    one, until it is enough (at worst white or black)."""
+    grounds = list(backgrounds)
+    steps = 64
+    end = 1.0 if dark else 0.0
+    for i in range(steps + 1):
+        lightness = start + (end - start) * i / steps
+        candidate = QColor.fromHslF(hue, saturation, lightness)
+        if all(contrast_ratio(candidate, ground) >= target for ground in grounds):
+            return candidate
+    return QColor.fromHslF(hue, saturation, end)
+
+
+def error_color(palette: QPalette | None = None) -> QColor:
+    """Text colour of error messages, readable on the palette's window and base colours."""
+    pal = _palette(palette)
+    dark = is_dark(pal)
+    return readable(
+        ERROR_HUE,
+        ERROR_SATURATION,
+        _backgrounds(pal),
+        TEXT_CONTRAST,
+        dark=dark,
+        start=ERROR_LIGHTNESS_ON_DARK if dark else ERROR_LIGHTNESS_ON_LIGHT,
+    )
+
+
+def changed_color(palette: QPalette | None = None) -> QColor:
+    """The mark of a changed, unsaved field (a mark, not text: 3:1 is enough)."""
+    pal = _palette(palette)
+    return readable(
+        CHANGED_HUE, CHANGED_SATURATION, _backgrounds(pal), MARK_CONTRAST, dark=is_dark(pal)
+    )
+
+
+def _mix(base: QColor, tint: QColor, amount: float) -> QColor:
+    b, t = base.toRgb(), tint.toRgb()
+    return QColor.fromRgbF(
+        b.redF() + (t.redF() - b.redF()) * amount,
+        b.greenF() + (t.greenF() - b.greenF()) * amount,
+        b.blueF() + (t.blueF() - b.blueF()) * amount,
+    )
+
+
+def error_background(palette: QPalette | None = None) -> QColor:
+    """Background of an error banner: the window colour tinted red, light on a light theme and
+    dark on a dark one, so the palette's own text colour stays readable on it."""
+    pal = _palette(palette)
+    window = pal.color(QPalette.ColorRole.Window)
+    red = QColor.fromHslF(ERROR_HUE, ERROR_SATURATION, 0.5)
+    return _mix(window, red, 0.22 if is_dark(pal) else 0.1)
+
+
+def error_border(palette: QPalette | None = None) -> QColor:
+    pal = _palette(palette)
+    window = pal.color(QPalette.ColorRole.Window)
+    red = QColor.fromHslF(ERROR_HUE, ERROR_SATURATION, 0.5)
+    return _mix(window, red, 0.45 if is_dark(pal) else 0.3)
+
+
+def error_text_style(palette: QPalette | None = None) -> str:
+    """A style sheet for a label that shows an error message."""
+    return f"color: {error_color(palette).name()};"
+
+
+def banner_style(object_name: str, palette: QPalette | None = None) -> str:
+    """A style sheet for an error banner (a QFrame named `object_name`)."""
+    pal = _palette(palette)
+    text = pal.color(QPalette.ColorRole.WindowText).name()
+    return (
+        f"#{object_name} {{ background: {error_background(pal).name()}; "
+        f"border: 1px solid {error_border(pal).name()}; }} "
+        f"#{object_name} QLabel {{ color: {text}; }}"
+    )
