@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import stat
+import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +188,38 @@ async def test_delete_then_recreate_on_the_sandbox(
         with pytest.raises(ValueError, match="already re-created"):
             await recreate(journal, client, entry)  # the stale entry object says "deleted"
         await client.delete("people", created["id"])
+
+
+class WatchedJournal(DeletionJournal):
+    """Notes the thread each file access runs on."""
+
+    threads: list[str]
+
+    def _append(self, event: dict[str, Any]) -> None:
+        self.threads.append(threading.current_thread().name)
+        super()._append(event)
+
+    def entries(self) -> list[JournalEntry]:
+        self.threads.append(threading.current_thread().name)
+        return super().entries()
+
+
+@pytest.mark.anyio
+async def test_journal_file_work_runs_in_the_executor_it_is_given(
+    tmp_path: Path, make_client: Callable[[], CopperClient]
+) -> None:
+    """No executor of its own (one that was never shut down): the app's, passed in."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="given") as executor:
+        journal = WatchedJournal(tmp_path / "journal", executor)
+        journal.threads = []
+        async with make_client() as client:
+            person = await new_person(client)
+            entry = await delete_record(journal, client, entity("people"), person)
+            created = await recreate(journal, client, entry)
+            await settle_pending(journal, client)
+            await client.delete("people", created["id"])
+    assert len(journal.threads) >= 5  # begin, finish, entry, recreated, entries
+    assert all(name.startswith("given") for name in journal.threads), journal.threads
 
 
 @pytest.mark.anyio

@@ -15,11 +15,16 @@ from keyring.backends import fail
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from copper_desktop.api import AuthenticationError
-from copper_desktop.credentials import CredentialStore
+from copper_desktop.addresses import is_loopback_url
+from copper_desktop.api import AuthenticationError, CopperClient, InsecureURLError
 from copper_desktop.config import AppPaths, StoredCredentials, load_settings
+from copper_desktop.credentials import CredentialStore
 from copper_desktop.sandbox.server import SandboxServer
-from copper_desktop.ui.dialogs.settings_dialog import SettingsDialog, connection_tester
+from copper_desktop.ui.dialogs.settings_dialog import (
+    SettingsDialog,
+    connection_tester,
+    validate_credentials,
+)
 from tests.api.conftest import FAST_RETRY, UNLIMITED
 from tests.conftest import SandboxControl
 
@@ -113,6 +118,9 @@ def test_connection_test_wrong_token_says_authentication_failed(
     [
         ("SANDBOX", "not-an-email", "tok123456", "email"),
         ("http://crm.example.com/developer_api/v1", "ada@example.com", "tok123456", "base_url"),
+        # resolves however /etc/hosts says, so the client refuses it: the dialog must too
+        ("http://localhost.localdomain:8080/v1", "ada@example.com", "tok123456", "base_url"),
+        ("SANDBOX", "ada@example..com", "tok123456", "email"),
         ("SANDBOX", "ada@example.com", "", "token"),
     ],
 )
@@ -139,6 +147,41 @@ def test_malformed_input_refused_inline_and_nothing_sent(
     assert dialog.test_button.isEnabled()
     assert control.requests() == []
     assert not app_paths.credentials_file.exists()
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "localhost",
+        "LOCALHOST",
+        "sandbox.localhost",
+        "127.0.0.1",
+        "127.8.9.10",
+        "[::1]",
+        "localhost.localdomain",
+        "localhost6",
+        "10.0.0.1",
+        "example.com",
+        "[::ffff:127.0.0.1]",
+    ],
+)
+def test_dialog_accepts_plain_http_exactly_where_the_client_does(
+    host: str, run: Any, qtbot: QtBot
+) -> None:
+    """One loopback rule: a URL the dialog lets through is one the client then uses (they
+    once disagreed, and saved credentials the client refused locked users out)."""
+    url = f"http://{host}:8080/developer_api/v1"
+    dialog_accepts = "base_url" not in validate_credentials(
+        StoredCredentials(url, "ada@example.com", "tok123456")
+    )
+    try:
+        client = CopperClient("ada@example.com", "tok123456", base_url=url)
+    except InsecureURLError:
+        client_accepts = False
+    else:
+        client_accepts = True
+        run(client.aclose())
+    assert dialog_accepts == client_accepts == is_loopback_url(url)
 
 
 def test_save_emits_credentials_and_says_where_the_token_goes(
