@@ -2,7 +2,8 @@
 
 `Lookups.load(client)` fetches every small list once (users, contact types, lead statuses,
 customer sources, loss reasons, pipelines with their stages, task types, activity types,
-custom field definitions, tag names); failures propagate so the caller can show a banner.
+custom field definitions, tag names); a list that fails is left empty and named in `failed`
+(`problem` says it for a status line) while the others load.
 Companies and people are too many to load whole: `resolve(kind, ids)` fetches the unknown ids
 in one search and emits `names_resolved` so views repaint. QtCore only: no widgets here.
 """
@@ -10,8 +11,9 @@ in one search and emits `names_resolved` so views repaint. QtCore only: no widge
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterable, Mapping
-from typing import Any, Final, Protocol
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, Final, Protocol, TypeGuard
 
 from PySide6.QtCore import QObject, Signal
 
@@ -21,6 +23,8 @@ from copper_desktop.domain.custom_fields import (
     definitions_by_id,
     parse_definitions,
 )
+
+log = logging.getLogger(__name__)
 
 Json = dict[str, Any]
 
@@ -77,6 +81,34 @@ class LookupClient(Protocol):
     ) -> Any: ...
 
 
+def _is_id(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _applied(apply: Callable[[Any], None], answer: Any) -> Exception | None:
+    """Apply one list's answer; the error instead when its shape is wrong."""
+    try:
+        apply(answer)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        return exc
+    return None
+
+
+def _items(answer: Any) -> list[Any]:
+    """The entries of a list answer ([] for None, what a failed list is reset with); any
+    other shape is an error of that list alone."""
+    if answer is None:
+        return []
+    if not isinstance(answer, list):
+        raise ValueError(f"expected a list, got {type(answer).__name__}")
+    return answer
+
+
+def _entries(value: Any) -> list[Any]:
+    """A nested list (a pipeline's stages): anything else counts as none."""
+    return value if isinstance(value, list) else []
+
+
 def _named(items: Iterable[Any], name_key: str = "name") -> dict[int, str]:
     """id → name for the well-formed items of a lookup list (others are skipped, not fatal)."""
     result: dict[int, str] = {}
@@ -84,7 +116,7 @@ def _named(items: Iterable[Any], name_key: str = "name") -> dict[int, str]:
         if isinstance(item, Mapping):
             item_id = item.get("id")
             name = item.get(name_key)
-            if isinstance(item_id, int) and not isinstance(item_id, bool) and name is not None:
+            if _is_id(item_id) and name is not None:
                 result[item_id] = str(name)
     return result
 
@@ -119,69 +151,89 @@ class Lookups(QObject):
         self._inflight: dict[tuple[LookupKind, int], asyncio.Future[None]] = {}
         self._missing: set[tuple[LookupKind, int]] = set()
         self._client: LookupClient | None = None
+        self._failures: dict[str, Exception] = {}
         self.is_loaded = False
 
     # ------------------------------------------------------------------ loading
 
     async def load(self, client: LookupClient) -> None:
-        """Fetch every lookup list concurrently; raises the first failure (nothing changes).
+        """Fetch every lookup list concurrently, then emit `loaded`.
 
-        The client is kept for later `resolve` calls.
+        Each list stands alone: one that fails (an HTTP error, an answer of the wrong shape)
+        is left empty and named in `failed`, and the others load, so a broken `/tags` hides
+        tag names only, not owners or stages. Cancelling `load` cancels every request. The
+        client is kept for later `resolve` calls.
         """
         self._client = client
-        calls: list[Awaitable[Any]] = [
-            client.all_users(),
-            client.contact_types(),
-            client.lead_statuses(),
-            client.customer_sources(),
-            client.loss_reasons(),
-            client.pipelines(),
-            client.custom_activity_types(),
-            client.activity_types(),
-            client.custom_field_definitions(),
-            self._load_tags(client),
-        ]
-        tasks = [asyncio.ensure_future(call) for call in calls]
-        try:
-            answers: list[Any] = list(await asyncio.gather(*tasks))
-        except BaseException:
-            # One list failed: stop the others so no request outlives the failed load.
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
-        (
-            users,
-            contact_types,
-            lead_statuses,
-            sources,
-            reasons,
-            pipelines,
-            task_types,
-            activity_types,
-            definitions,
-            tags,
-        ) = answers
-        parsed = parse_definitions(d for d in definitions if isinstance(d, Mapping))
-        names = self._names
-        names[LookupKind.USERS] = {
-            u["id"]: _user_name(u)
-            for u in users
-            if isinstance(u, Mapping) and isinstance(u.get("id"), int)
+        steps: dict[str, tuple[Awaitable[Any], Callable[[Any], None]]] = {
+            "users": (client.all_users(), self._set_users),
+            "contact types": (client.contact_types(), self._setter(LookupKind.CONTACT_TYPES)),
+            "lead statuses": (client.lead_statuses(), self._setter(LookupKind.LEAD_STATUSES)),
+            "customer sources": (
+                client.customer_sources(),
+                self._setter(LookupKind.CUSTOMER_SOURCES),
+            ),
+            "loss reasons": (client.loss_reasons(), self._setter(LookupKind.LOSS_REASONS)),
+            "pipelines": (client.pipelines(), self._set_pipelines),
+            "task types": (
+                client.custom_activity_types(),
+                self._setter(LookupKind.CUSTOM_ACTIVITY_TYPES),
+            ),
+            "activity types": (client.activity_types(), self._set_activity_types),
+            "custom fields": (client.custom_field_definitions(), self._set_definitions),
+            "tags": (self._load_tags(client), self._set_tags),
         }
-        names[LookupKind.CONTACT_TYPES] = _named(contact_types)
-        names[LookupKind.LEAD_STATUSES] = _named(lead_statuses)
-        names[LookupKind.CUSTOMER_SOURCES] = _named(sources)
-        names[LookupKind.LOSS_REASONS] = _named(reasons)
-        names[LookupKind.PIPELINES] = _named(pipelines)
-        names[LookupKind.CUSTOM_ACTIVITY_TYPES] = _named(task_types)
-        self._load_stages(pipelines)
-        self._load_activity_types(activity_types)
-        self._definitions = parsed
-        self._definitions_by_id = definitions_by_id(parsed)
-        self._tags = tuple(tags)
+        # Cancelling load cancels the gather, and the gather every request still running.
+        answers = await asyncio.gather(
+            *(fetch for fetch, _ in steps.values()), return_exceptions=True
+        )
+        failures: dict[str, Exception] = {}
+        for (label, (_, apply)), answer in zip(steps.items(), answers, strict=True):
+            if isinstance(answer, BaseException) and not isinstance(answer, Exception):
+                raise answer
+            error = answer if isinstance(answer, Exception) else _applied(apply, answer)
+            if error is not None:
+                failures[label] = error
+                log.warning("Lookup list %s unavailable: %s", label, error)
+                apply(None)
+        self._failures = failures
         self.is_loaded = True
         self.loaded.emit()
+
+    @property
+    def failed(self) -> tuple[str, ...]:
+        """Names of the lists the last `load` could not get ("tags", "users", ...)."""
+        return tuple(self._failures)
+
+    @property
+    def problem(self) -> str | None:
+        """What the last `load` missed, for a status line; None when everything loaded."""
+        if not self._failures:
+            return None
+        first = next(iter(self._failures.values()))
+        detail = str(first) or type(first).__name__
+        return f"Could not load {', '.join(self._failures)} ({detail}); the rest loaded."
+
+    def _setter(self, kind: LookupKind) -> Callable[[Any], None]:
+        def apply(items: Any) -> None:
+            self._names[kind] = _named(_items(items))
+
+        return apply
+
+    def _set_users(self, users: Any) -> None:
+        self._names[LookupKind.USERS] = {
+            u["id"]: _user_name(u)
+            for u in _items(users)
+            if isinstance(u, Mapping) and _is_id(u.get("id"))
+        }
+
+    def _set_definitions(self, definitions: Any) -> None:
+        parsed = parse_definitions(d for d in _items(definitions) if isinstance(d, Mapping))
+        self._definitions = parsed
+        self._definitions_by_id = definitions_by_id(parsed)
+
+    def _set_tags(self, tags: Any) -> None:
+        self._tags = tuple(str(t) for t in _items(tags))
 
     @staticmethod
     async def _load_tags(client: LookupClient) -> list[str]:
@@ -204,28 +256,32 @@ class Lookups(QObject):
             last = fresh[-1]
         return sorted(names, key=str.casefold)
 
-    def _load_stages(self, pipelines: list[Json]) -> None:
+    def _set_pipelines(self, pipelines: Any) -> None:
+        """Pipeline names, and each pipeline's stages in order."""
         stages: dict[int, str] = {}
         self._stage_pipeline = {}
         self._stages_by_pipeline = {}
         self._project_pipelines = set()
-        for pipeline in pipelines:
-            if not isinstance(pipeline, Mapping) or not isinstance(pipeline.get("id"), int):
-                continue
+        items = [p for p in _items(pipelines) if isinstance(p, Mapping) and _is_id(p.get("id"))]
+        for pipeline in items:
             pipeline_id = pipeline["id"]
             if pipeline.get("type") == "project":
                 self._project_pipelines.add(pipeline_id)
-            own = _named(pipeline.get("stages") or ())
+            own = _named(_entries(pipeline.get("stages")))
             stages.update(own)
             self._stages_by_pipeline[pipeline_id] = list(own.items())
             self._stage_pipeline.update({stage_id: pipeline_id for stage_id in own})
+        self._names[LookupKind.PIPELINES] = _named(items)
         self._names[LookupKind.PIPELINE_STAGES] = stages
 
-    def _load_activity_types(self, grouped: Mapping[str, Any]) -> None:
+    def _set_activity_types(self, grouped: Any) -> None:
+        """Activity types by category ("user", "system"); the category is kept per id."""
         names: dict[int, str] = {}
         self._activity_categories = {}
-        for category, items in grouped.items():
-            for type_id, name in _named(items or ()).items():
+        if grouped is not None and not isinstance(grouped, Mapping):
+            raise ValueError(f"expected an object, got {type(grouped).__name__}")
+        for category, items in (grouped or {}).items():
+            for type_id, name in _named(_entries(items)).items():
                 names[type_id] = name
                 self._activity_categories[type_id] = str(category)
         self._names[LookupKind.ACTIVITY_TYPES] = names

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from copper_desktop.api import CopperClient, CopperError
+from copper_desktop.api import CopperClient
 from copper_desktop.domain.catalog import LookupKind
 from copper_desktop.domain.custom_fields import DataType
 from copper_desktop.models.lookups import Lookups
@@ -98,15 +98,56 @@ def test_definitions_and_tags(loaded: Lookups, client: CopperClient, run: Run) -
     assert list(loaded.tags) == sorted(loaded.tags, key=str.casefold)
 
 
-def test_a_failed_list_raises_and_leaves_nothing_running(
+@pytest.mark.parametrize("status", [404, 500])
+def test_a_failed_list_stays_empty_and_the_others_load(
+    client: CopperClient, run: Run, control: SandboxControl, status: int
+) -> None:
+    """Issue 14.4: `GET /tags` failing must not hide owners, stages and contact types."""
+    control.add_fault("error", status=status, method="GET", path="^/tags$")
+    lookups = Lookups()
+    run(lookups.load(client))
+    assert lookups.is_loaded
+    assert lookups.failed == ("tags",)
+    assert lookups.tags == ()
+    assert lookups.problem is not None and lookups.problem.startswith("Could not load tags (")
+    user = run(client.all_users())[0]
+    assert lookups.name(LookupKind.USERS, user["id"]) == user["name"]
+    stage = run(client.pipelines())[0]["stages"][0]
+    assert lookups.name(LookupKind.PIPELINE_STAGES, stage["id"]) == stage["name"]
+    for kind in (LookupKind.CONTACT_TYPES, LookupKind.LEAD_STATUSES, LookupKind.ACTIVITY_TYPES):
+        assert lookups.choices(kind), kind
+    assert lookups.definitions
+
+
+def test_each_list_fails_alone_and_a_new_load_recovers(
     client: CopperClient, run: Run, control: SandboxControl
 ) -> None:
-    control.add_fault("error", status=404, path="^/lead_statuses$")
+    control.add_fault("malformed", method="GET", path="^/contact_types$")
+    control.add_fault("error", status=403, method="GET", path="^/custom_field_definitions$")
     lookups = Lookups()
-    with pytest.raises(CopperError):
-        run(lookups.load(client))
-    assert not lookups.is_loaded
-    assert lookups.name(LookupKind.USERS, 1) is None
+    run(lookups.load(client))
+    assert lookups.failed == ("contact types", "custom fields")
+    assert lookups.choices(LookupKind.CONTACT_TYPES) == []
+    assert lookups.definitions == ()
+    assert lookups.tags and lookups.choices(LookupKind.USERS)
+    control.clear_faults()
+    run(lookups.load(client))
+    assert lookups.failed == () and lookups.problem is None
+    assert lookups.choices(LookupKind.CONTACT_TYPES) and lookups.definitions
+
+
+def test_a_cancelled_load_leaves_nothing_running(
+    client: CopperClient, control: SandboxControl, qtbot: QtBot,
+    running_loop: asyncio.AbstractEventLoop,
+) -> None:  # fmt: skip
+    control.add_fault("latency", ms=30_000, method="GET", path="^/tags$")
+    lookups = Lookups()
+    task = running_loop.create_task(lookups.load(client))
+    qtbot.waitUntil(lambda: any(r["path"].endswith("/contact_types") for r in control.requests()))
+    task.cancel()
+    qtbot.waitUntil(task.done)
+    assert task.cancelled() and not lookups.is_loaded
+    # The autouse running_loop fixture fails the test if a request task is still running.
 
 
 def search_count(control: SandboxControl, path: str) -> int:
@@ -155,7 +196,6 @@ def test_resolve_rejects_loaded_kinds_and_needs_a_client(run: Run) -> None:
         run(lookups.resolve(LookupKind.COMPANIES, [1]))
     lookups.remember(LookupKind.COMPANIES, 7, "Seven Inc")
     assert lookups.name(LookupKind.COMPANIES, 7) == "Seven Inc"
-
 
 
 def test_project_pipelines_are_named_but_not_offered(
