@@ -3,23 +3,9 @@
 See ``client`` for the design (throttling, retries without duplicates, credentials).
 """
 
+from . import errors
 from .client import BULK_CHUNK, DEFAULT_BASE_URL, SINGULAR, CopperClient
-from .errors import (
-    AuthenticationError,
-    CopperError,
-    FeatureNotEnabledError,
-    FieldError,
-    InsecureURLError,
-    MalformedResponseError,
-    NetworkError,
-    NotFoundError,
-    OutcomeUnknownError,
-    PermissionDeniedError,
-    RateLimitedError,
-    RequestTimeoutError,
-    ServerError,
-    ValidationError,
-)
+from .errors import *  # noqa: F403  (every error type: errors.__all__, re-exported below)
 from .events import ClientEvent, ClientStatus, Observer, RetryEvent
 from .limiter import Backoff, RateLimits, RetryPolicy
 from .results import BulkItemResult, BulkResult, ConversionResult
@@ -31,7 +17,6 @@ __all__ = [
     "BULK_CHUNK",
     "DEFAULT_BASE_URL",
     "SINGULAR",
-    "AuthenticationError",
     "Backoff",
     "BulkItemResult",
     "BulkResult",
@@ -39,26 +24,14 @@ __all__ = [
     "ClientStatus",
     "ConversionResult",
     "CopperClient",
-    "CopperError",
     "Credentials",
-    "FeatureNotEnabledError",
-    "FieldError",
-    "InsecureURLError",
-    "MalformedResponseError",
-    "NetworkError",
-    "NotFoundError",
     "Observer",
-    "OutcomeUnknownError",
-    "PermissionDeniedError",
-    "RateLimitedError",
     "RateLimits",
-    "RequestTimeoutError",
     "RetryEvent",
     "RetryPolicy",
     "SearchPage",
     "SearchWalk",
     "Secret",
-    "ServerError",
     "Timeouts",
-    "ValidationError",
 ]
+__all__ += errors.__all__

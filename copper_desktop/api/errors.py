@@ -17,6 +17,7 @@ from typing import Any
 
 __all__ = [
     "AuthenticationError",
+    "CertificateError",
     "CopperError",
     "FeatureNotEnabledError",
     "FieldError",
@@ -30,10 +31,10 @@ __all__ = [
     "RequestTimeoutError",
     "ServerError",
     "ValidationError",
-    "error_from_response",
-    "parse_field_errors",
 ]
+"""The error types, all re-exported by the package; the parsing helpers below are internal."""
 
+REDACTED = "[redacted]"
 VALIDATION_PREFIXES = ("Invalid input:", "Validation errors:", "Invalid request:")
 _MAX_DETAIL = 300
 
@@ -160,6 +161,17 @@ class RequestTimeoutError(NetworkError):
     default_message = "Copper did not answer in time."
 
 
+class CertificateError(CopperError):
+    """The server's TLS certificate failed verification. Not retried: trying again cannot fix
+    it, and the network is not the problem; a clock, a proxy or the address is."""
+
+    default_message = (
+        "The connection to Copper was refused because its security certificate could not be "
+        "verified, so the API key was not sent. Check this computer's date and time, the "
+        "address in Settings, and any proxy or security software that intercepts https."
+    )
+
+
 class MalformedResponseError(CopperError):
     default_message = "Copper sent an answer that could not be read."
 
@@ -169,15 +181,23 @@ class MalformedResponseError(CopperError):
 
 
 class OutcomeUnknownError(CopperError):
-    """A create (or conversion) may or may not have happened, and checking failed too.
+    """A create (or conversion) may or may not have happened, and checking could not tell.
 
     Raised instead of retrying blindly: the user should look before trying again.
+    ``candidates`` lists the records that may be the one this request made (several when
+    another record just like it was saved at the same time), so the UI can show them.
     """
 
     default_message = (
         "The connection to Copper failed while saving, and whether the change was saved "
         "could not be confirmed. Refresh before trying again."
     )
+
+    def __init__(
+        self, message: str | None = None, *, candidates: list[Any] | None = None, **kw: Any
+    ) -> None:
+        super().__init__(message, **kw)
+        self.candidates: list[Any] = candidates or []
 
 
 # --------------------------------------------------------------------------- parsing
@@ -249,7 +269,7 @@ def _body_text(body: bytes, content_type: str) -> tuple[str | None, Any]:
     if body:
         try:
             parsed = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # nesting too deep for the parser is garbage too
             parsed = None
     if isinstance(parsed, dict):
         for key in ("message", "error", "errors", "detail"):
@@ -306,3 +326,22 @@ def error_from_response(
         return ServerError(f"Copper had a server error ({status}). Try again later.", **kw)
     message = f"Copper answered {status}: {detail}" if detail else f"Copper answered {status}."
     return CopperError(message, **kw)
+
+
+def redacted(error: CopperError, secret: str) -> CopperError:
+    """``error`` with ``secret`` masked in every text it holds: a server may echo the token it
+    was sent ("invalid token abc..."), and error texts reach the screen and the logs."""
+    if len(secret) < 4:  # shorter is no secret, and masking it would mangle the message
+        return error
+
+    def clean(text: str | None) -> str | None:
+        return text.replace(secret, REDACTED) if isinstance(text, str) else text
+
+    error.message = clean(error.message) or error.default_message
+    error.detail = clean(error.detail)
+    error.args = tuple(clean(a) if isinstance(a, str) else a for a in error.args)
+    if isinstance(error, ValidationError):
+        error.errors = [
+            FieldError(clean(e.field), clean(e.label), clean(e.message) or "") for e in error.errors
+        ]
+    return error

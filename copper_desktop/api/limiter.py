@@ -60,6 +60,11 @@ class RetryPolicy:
     settle_s: float = 5.0
     """After a timeout, wait at least this long before looking for a create's effect: a
     server that is merely slow may still commit the request it stopped answering."""
+    outcome_wait_s: float = 60.0
+    """After a timeout, keep looking for a create's effect this long (one look every
+    ``settle_s`` or more) before calling its outcome unknown; it is never sent again, since a
+    slow server may commit it at any time. Also how long a lost create waits for other
+    creates in flight that could own the record it found."""
     max_retry_after_s: float = 300.0
     """A ``Retry-After`` above this is treated as this (a broken header must not hang the app)."""
 

@@ -7,12 +7,10 @@ in exactly one place (building a request's headers).
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import urlsplit
 
-__all__ = ["Credentials", "Secret", "is_loopback_host"]
+__all__ = ["Credentials", "Secret"]
 
 _MASK: Final = "********"
 
@@ -62,14 +60,3 @@ class Credentials:
     @classmethod
     def of(cls, email: str, token: str | Secret) -> Credentials:
         return cls(email=email, token=token if isinstance(token, Secret) else Secret(token))
-
-
-def is_loopback_host(url: str) -> bool:
-    """True for 127.0.0.0/8, ::1 and ``localhost``: the only hosts plain http may reach."""
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

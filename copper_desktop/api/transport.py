@@ -7,10 +7,15 @@ Retry rules (see the ``client`` module docstring for the whole design):
   instead of hammering Copper;
 * a failure **before sending** (connection refused, connect timeout) is retried for every
   request: nothing reached Copper;
-* a failure **after sending** (5xx, read timeout, dropped connection, unreadable 200) leaves
-  the outcome unknown: *safe* requests (reads and idempotent writes) are retried with backoff,
-  *unsafe* ones (creates, conversions) first call their ``recover`` check, which looks for the
-  effect in Copper, and are retried only when the effect is not there.
+* a failure **after sending** (5xx, read timeout, dropped connection, unreadable or
+  unexpected 200) leaves the outcome unknown: *safe* requests (reads and idempotent writes) are
+  retried with backoff, *unsafe* ones (creates, conversions) first call their ``recover`` check,
+  which looks for the effect in Copper, and are retried only when the effect is not there;
+* after a **timeout** (or a 504) the server may still be working on the request, so an unsafe
+  request is never sent again: the check is repeated for ``outcome_wait_s``, then the outcome
+  is reported unknown;
+* a **certificate** that fails verification is not retried (it cannot pass on a second try)
+  and is reported as what it is, not as a network problem.
 """
 
 from __future__ import annotations
@@ -19,14 +24,19 @@ import asyncio
 import email.utils
 import logging
 import random
+import ssl
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from copper_desktop.addresses import is_loopback_url
+
 from .errors import (
+    CertificateError,
     CopperError,
     InsecureURLError,
     MalformedResponseError,
@@ -36,12 +46,13 @@ from .errors import (
     RequestTimeoutError,
     ServerError,
     error_from_response,
+    redacted,
 )
 from .events import ClientEvent, ClientStatus, Observer, RetryEvent, RetryReason
 from .limiter import Permit, RateLimits, RetryPolicy, SlidingWindowLimiter
-from .secret import Credentials, is_loopback_host
+from .secret import Credentials
 
-__all__ = ["Answer", "Recover", "Timeouts", "Transport"]
+__all__ = ["Answer", "Recover", "Timeouts", "Transport", "lost_to_timeout"]
 
 log = logging.getLogger("copper_desktop.api")
 
@@ -129,7 +140,7 @@ def check_base_url(base_url: str) -> str:
     url = httpx.URL(base_url)
     if url.scheme == "https":
         return base_url.rstrip("/")
-    if url.scheme == "http" and is_loopback_host(base_url):
+    if url.scheme == "http" and is_loopback_url(base_url):
         return base_url.rstrip("/")
     raise InsecureURLError(
         f"Refusing {url.scheme}://{url.host}: Copper must be reached over https "
@@ -211,7 +222,7 @@ class Transport:
             paused_s=lim.paused_for(),
         )
 
-    def _emit(self, event: ClientEvent) -> None:
+    def emit(self, event: ClientEvent) -> None:
         for observer in list(self._observers):
             try:
                 observer(event)
@@ -220,7 +231,7 @@ class Transport:
 
     def _status_changed(self) -> None:
         if self._observers:
-            self._emit(self.status())
+            self.emit(self.status())
 
     # ------------------------------------------------------------------ clocks
     def server_now(self) -> float:
@@ -249,6 +260,7 @@ class Transport:
         body: Any,
         params: Mapping[str, Any] | None,
         bulk: bool,
+        expect: type | None,
     ) -> Answer:
         request = self._http.build_request(
             method, path.lstrip("/"), json=body, params=_clean_params(params)
@@ -276,6 +288,14 @@ class Transport:
                     response = await self._http.send(request)
                 except httpx.HTTPError as exc:
                     scrub(exc)
+                    reason = _certificate_problem(exc)
+                    if reason is not None:
+                        raise CertificateError(
+                            f"{CertificateError.default_message} ({reason})",
+                            detail=reason,
+                            method=method,
+                            path=path,
+                        ) from exc
                     raise _transport_failure(exc, method, path) from exc
                 finally:
                     for p in permits:
@@ -294,19 +314,27 @@ class Transport:
             (time.monotonic() - started) * 1000,
         )
         self._learn_clock(response.headers)
-        return self._answer(response, method, path)
+        return self._answer(response, method, path, expect)
 
-    def _answer(self, response: httpx.Response, method: str, path: str) -> Answer:
+    def _answer(
+        self, response: httpx.Response, method: str, path: str, expect: type | None
+    ) -> Answer:
         status = response.status_code
         content = response.content
         if 200 <= status < 300:
-            if not content.strip():
-                return Answer(None, response.headers)
-            try:
-                data = response.json()
-            except ValueError:
-                err = MalformedResponseError(status=status, method=method, path=path)
-                raise _Failure(err, "malformed", sent=True) from None
+            data: Any = None
+            if content.strip():
+                try:
+                    data = response.json()
+                except (ValueError, RecursionError):  # garbled, or nested past the parser
+                    err = MalformedResponseError(status=status, method=method, path=path)
+                    raise _Failure(err, "malformed", sent=True) from None
+            if expect is not None and not isinstance(data, expect):
+                # An empty or wrong-shaped 200 says nothing about what happened.
+                err = MalformedResponseError(
+                    status=status, method=method, path=path, detail=f"expected {expect.__name__}"
+                )
+                raise _Failure(err, "malformed", sent=True)
             return Answer(data, response.headers)
         error = error_from_response(
             status,
@@ -316,8 +344,10 @@ class Transport:
             method=method,
             path=path,
         )
+        redacted(error, self.credentials.token.reveal())
         if isinstance(error, ServerError):
-            raise _Failure(error, "server_error", sent=True)
+            # A gateway timeout is a timeout: Copper may still be working on the request.
+            raise _Failure(error, "timeout" if status == 504 else "server_error", sent=True)
         raise error
 
     # ------------------------------------------------------------------ retries
@@ -331,12 +361,14 @@ class Transport:
         bulk: bool = False,
         safe: bool = True,
         recover: Recover | None = None,
+        expect: type | None = None,
     ) -> Answer:
         """One operation, retried as the module docstring says.
 
         ``safe`` requests may be sent again freely. Unsafe ones are sent again only after
-        ``recover`` found no trace of the previous attempt; without ``recover`` an unknown
-        outcome raises OutcomeUnknownError at once.
+        ``recover`` found no trace of the previous attempt (and never after a timeout); without
+        ``recover`` an unknown outcome raises OutcomeUnknownError at once. ``expect`` is the
+        JSON type a 2xx answer must have; anything else counts as an unreadable answer.
         """
         policy = self.retry
         transient = 0
@@ -344,7 +376,7 @@ class Transport:
         while True:
             sent_at = self.server_now()
             try:
-                return await self._send(method, path, body, params, bulk)
+                return await self._send(method, path, body, params, bulk, expect)
             except RateLimitedError as err:
                 if limited >= policy.rate_limited.max_retries:
                     raise
@@ -356,11 +388,10 @@ class Transport:
                 limited += 1
                 log.info("429 on %s %s; retrying in %.1f s", method, path, delay)
                 self.limiter.pause(delay)
-                self._emit(RetryEvent("rate_limited", delay, limited, method, path))
+                self.emit(RetryEvent("rate_limited", delay, limited, method, path))
                 # The retry waits in the limiter, behind the shared pause.
             except _Failure as failure:
-                if transient >= policy.transient.max_retries:
-                    raise failure.error from failure.__cause__
+                last = transient >= policy.transient.max_retries
                 delay = policy.transient.delay(transient, self._rng)
                 transient += 1
                 if failure.sent and not safe:
@@ -368,30 +399,78 @@ class Transport:
                         raise OutcomeUnknownError(
                             detail=failure.error.message, method=method, path=path
                         ) from failure.error
-                    if failure.reason == "timeout":
-                        delay = max(delay, policy.settle_s)
-                    self._emit(RetryEvent(failure.reason, delay, transient, method, path, True))
-                    await asyncio.sleep(delay)
-                    found = await self._recover(recover, sent_at, failure, method, path)
+                    found = None
+                    where = (method, path)
+                    async with aclosing(self.looks(failure.reason, delay, transient, where)) as g:
+                        async for _ in g:
+                            found = await self._recover(recover, sent_at, failure, where)
+                            if found is not None:
+                                break
                     if found is not None:
                         log.info("%s %s had taken effect; not sending it again", method, path)
                         return Answer(found, httpx.Headers(), recovered=True)
-                    continue
+                    if failure.reason == "timeout":
+                        raise OutcomeUnknownError(
+                            detail=f"{failure.error.message} Nothing was found in Copper after "
+                            "waiting, but it may still be saved.",
+                            method=method,
+                            path=path,
+                        ) from failure.error
+                    if last:
+                        raise failure.error from failure.__cause__
+                    continue  # checked: it did not happen, so it is sent again
+                if last:
+                    raise failure.error from failure.__cause__
                 log.info("%s on %s %s; retrying in %.1f s", failure.reason, method, path, delay)
-                self._emit(RetryEvent(failure.reason, delay, transient, method, path))
+                self.emit(RetryEvent(failure.reason, delay, transient, method, path))
                 await asyncio.sleep(delay)
 
+    async def looks(
+        self, reason: RetryReason, delay: float, retry: int, where: tuple[str, str]
+    ) -> AsyncGenerator[int, None]:
+        """The pauses before looking for the effect of an unsafe request whose answer was lost:
+        one, or after a timeout as many as fit in ``outcome_wait_s`` (the server may commit it
+        at any time). Yields after each pause; the caller looks and stops when it found it."""
+        policy = self.retry
+        polling = reason == "timeout"
+        if polling:
+            delay = max(delay, policy.settle_s)
+        waited = 0.0
+        count = 0
+        while True:
+            self.emit(RetryEvent(reason, delay, retry, *where, verified=True))
+            await asyncio.sleep(delay)
+            waited += delay
+            count += 1
+            yield count
+            if not polling or waited >= policy.outcome_wait_s:
+                return
+            step = max(policy.transient.delay(count, self._rng), policy.settle_s)
+            delay = min(step, policy.outcome_wait_s - waited)
+
     async def _recover(
-        self, recover: Recover, sent_at: float, failure: _Failure, method: str, path: str
+        self, recover: Recover, sent_at: float, failure: _Failure, where: tuple[str, str]
     ) -> Any | None:
+        method, path = where
         try:
             return await recover(sent_at)
+        except OutcomeUnknownError as unknown:
+            unknown.method, unknown.path = method, path
+            raise unknown from failure.error
         except CopperError as check_error:
             raise OutcomeUnknownError(
                 detail=f"{failure.error.message} Checking failed: {check_error.message}",
                 method=method,
                 path=path,
             ) from failure.error
+
+
+def lost_to_timeout(error: CopperError) -> bool:
+    """Whether an OutcomeUnknownError came from a timeout (Copper may still commit it)."""
+    cause = error.__cause__
+    return isinstance(cause, RequestTimeoutError) or (
+        isinstance(cause, ServerError) and cause.status == 504
+    )
 
 
 def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -403,6 +482,18 @@ def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
             continue
         out[k] = ("true" if v else "false") if isinstance(v, bool) else v
     return out
+
+
+def _certificate_problem(exc: BaseException) -> str | None:
+    """Why certificate verification failed, when that is what ``exc`` (or its cause) says."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, ssl.SSLCertVerificationError):
+            return cur.verify_message or cur.reason or "certificate verify failed"
+        cur = cur.__cause__ or cur.__context__
+    return None
 
 
 def _transport_failure(exc: httpx.HTTPError, method: str, path: str) -> _Failure:
