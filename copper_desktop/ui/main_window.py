@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
 
     async def _load_lookups(self) -> None:
         """Custom field definitions and the account's lookup lists (users, pipelines, ...);
-        a failure leaves built-in fields and ids, never a broken window."""
+        a list that fails is named in the status bar and shows ids, the others still load."""
         self.lookups.set_client(self.session.client)
         await finished(
             self.runner.run(
@@ -186,6 +186,8 @@ class MainWindow(QMainWindow):
                 what="Names and custom fields unavailable",
             )
         )
+        if self.lookups.problem:
+            self.status.show_error(self.lookups.problem)
 
     def _set_account(self, account: Mapping[str, Any]) -> None:
         name = account.get("name")
