@@ -19,7 +19,9 @@ from pytestqt.qtbot import QtBot
 
 from copper_desktop.domain.catalog import LookupKind, entity
 from copper_desktop.domain.formats import summary_text
+from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.paged import PLACEHOLDER
+from copper_desktop.models.record_columns import columns_for
 from copper_desktop.session import Session
 from copper_desktop.ui.browse.browser import EntityBrowser
 from tests.conftest import SandboxControl
@@ -93,21 +95,53 @@ def test_each_entity_shows_its_first_rows(
     assert body.get("sort_by") == entity(key).default_sort
 
 
-def test_names_not_ids_for_owner(
-    qtbot: QtBot, make_browser: Make, session: Session, run: Callable[..., Any]
+@pytest.fixture
+def lookups(session: Session, run: Callable[..., Any]) -> Lookups:
+    """The account's lookup lists, loaded from the sandbox as the main window does."""
+    loaded = Lookups()
+    run(loaded.load(session.client))
+    return loaded
+
+
+def test_cells_are_the_apps_columns_with_names_not_ids(
+    qtbot: QtBot, make_browser: Make, lookups: Lookups
 ) -> None:
-    users = {u["id"]: u["name"] for u in run(session.client.all_users())}
-
-    def name_of(kind: LookupKind, value: Any) -> str | None:
-        return users.get(value) if kind is LookupKind.USERS else None
-
-    browser = make_browser("people", name_of=name_of)
+    browser = make_browser("people", lookups=lookups)  # no columns given: the app's own
+    assert browser.column_keys() == [c.key for c in columns_for(entity("people"), lookups)]
     qtbot.waitUntil(lambda: loaded(browser))
-    column = browser.column_keys().index("assignee_id")
     model = browser.model
-    shown = [(model.record(r) or {}).get("assignee_id") for r in range(min(50, model.rowCount()))]
-    row = next(i for i, a in enumerate(shown) if a is not None)
-    assert model.index(row, column).data() == users[shown[row]]
+    for key, kind in (("assignee_id", LookupKind.USERS),
+                      ("contact_type_id", LookupKind.CONTACT_TYPES)):  # fmt: skip
+        column = browser.column_keys().index(key)
+        ids = [(model.record(r) or {}).get(key) for r in range(min(50, model.rowCount()))]
+        row = next(i for i, value in enumerate(ids) if value is not None)
+        assert model.index(row, column).data() == lookups.name(kind, ids[row])
+
+
+@pytest.mark.parametrize(
+    ("key", "fields"),
+    [
+        ("opportunities", ("close_date", "pipeline_stage_id", "assignee_id", "monetary_value")),
+        ("tasks", ("related_resource", "due_date", "assignee_id")),
+        ("activities", ("type", "parent", "activity_date")),
+    ],
+)
+def test_a_cell_and_the_detail_view_show_a_value_alike(
+    qtbot: QtBot, make_browser: Make, lookups: Lookups, key: str, fields: tuple[str, ...]
+) -> None:
+    """Close dates, related records and activity types once read differently (issue 9)."""
+    browser = make_browser(key, lookups=lookups)
+    qtbot.waitUntil(lambda: loaded(browser))
+    model = browser.model
+    rows = range(min(20, model.rowCount()))
+    for field in fields:
+        row = next(r for r in rows if (model.record(r) or {}).get(field) not in (None, ""))
+        detail = browser.open_detail(row)
+        assert detail is not None
+        cell = model.index(row, browser.column_keys().index(field)).data()
+        assert cell and cell == detail.text(field), field
+        assert not cell.startswith("{"), field  # never raw JSON for these
+        detail.close()
 
 
 def test_jump_to_the_end_fetches_only_the_last_pages(

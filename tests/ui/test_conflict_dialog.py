@@ -3,6 +3,7 @@ formatted for people, and each button's choice."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -14,6 +15,8 @@ from copper_desktop.domain.catalog import LookupKind, entity
 from copper_desktop.domain.custom_fields import custom_field_key, entity_fields, parse_definitions
 from copper_desktop.domain.diff import three_way
 from copper_desktop.domain.formats import format_datetime, format_money
+from copper_desktop.models.lookups import Lookups
+from copper_desktop.models.record_columns import column_for
 from copper_desktop.ui.editor.conflict_dialog import COLUMNS, ConflictDialog
 
 OPPORTUNITIES = entity("opportunities")
@@ -184,3 +187,27 @@ def test_without_overlap_it_still_asks(qtbot: QtBot) -> None:
     assert made.row_keys() == ["priority", "details"]
     assert not any(made.is_conflict_row(r) for r in range(2))
     assert "None of the fields you changed" in made.summary.text()
+
+
+def test_values_read_as_in_the_table_odd_ones_too(qtbot: QtBot) -> None:
+    """One formatter: close dates as ISO dates like the table's cells; values the server
+    accepted but the app does not expect (1e26, a list, NaN) are shown, not raised."""
+    original = {**ORIGINAL, "close_date": "1/31/2025"}
+    mine = {**original, "close_date": "2/1/2025", "assignee_id": [8]}
+    theirs = {**original, "monetary_value": 1e26, "date_modified": math.nan}
+    made = ConflictDialog(
+        OPPORTUNITIES, OPPORTUNITIES.fields, three_way(original, mine, theirs), original, mine,
+        theirs, name_of,
+    )  # fmt: skip
+    qtbot.addWidget(made)
+    shown = cells(made)
+    assert shown["Close date"] == ["2025-01-31", "2025-02-01", "2025-01-31"]
+    assert shown["Owner"] == ["Ada Admin", "[8]", "Ada Admin"]
+    assert shown["Value"][2] == "$1.00E+26 USD"
+    lookups = Lookups()
+    for user_id, name in USERS.items():
+        lookups.remember(LookupKind.USERS, user_id, name)
+    for key, texts in zip(made.row_keys(), shown.values(), strict=True):
+        column = column_for(OPPORTUNITIES, OPPORTUNITIES.field(key), lookups)
+        assert texts == [column.value(r) for r in (original, mine, theirs)], key
+    assert "NaN" not in made.summary.text()

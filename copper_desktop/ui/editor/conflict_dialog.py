@@ -8,6 +8,7 @@ mine, or cancels (the editor keeps the edits and sends nothing).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -136,7 +137,8 @@ class ConflictDialog(QDialog):
         when = theirs.get("date_modified")
         stamp = (
             f" on {format_datetime(when)}"
-            if isinstance(when, int | float) and not isinstance(when, bool)
+            if (isinstance(when, int) and not isinstance(when, bool))
+            or (isinstance(when, float) and math.isfinite(when))
             else ""
         )
         conflicts = sum(1 for f in self.rows if f.key in self.conflict_keys)
