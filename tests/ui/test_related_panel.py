@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -287,3 +288,36 @@ def test_every_interactive_widget_is_named(make_panel: Make) -> None:
     for widget in widgets:
         assert widget.objectName(), widget
         assert widget.accessibleName(), widget.objectName()
+
+
+@pytest.fixture
+def reported(running_loop: asyncio.AbstractEventLoop) -> Iterator[list[dict[str, Any]]]:
+    """What reaches the loop's exception handler (the app's crash dialog) during the test."""
+    contexts: list[dict[str, Any]] = []
+    previous = running_loop.get_exception_handler()
+    running_loop.set_exception_handler(lambda _loop, context: contexts.append(context))
+    yield contexts
+    running_loop.set_exception_handler(previous)
+
+
+def test_closing_the_panel_mid_load_cancels_and_touches_nothing(
+    qtbot: QtBot,
+    session: Session,
+    lookups: Lookups,
+    run: Callable[..., Any],
+    control: SandboxControl,
+    reported: list[dict[str, Any]],
+) -> None:
+    person = run(session.client.create("people", {"name": unique("Panel Gone")}))
+    control.add_fault("latency", ms=400, path=f"^/people/{person['id']}/")
+    panel = RelatedPanel(RelatedModel(session.client, lookups, entity("people"), person))
+    panel.show()
+    runner = panel.model.runner
+    panel.reload()
+    qtbot.waitUntil(lambda: session.client.status().in_flight >= 1)
+    tasks = set(runner.pending)
+    assert tasks
+    panel.deleteLater()  # the editor window closed while the answers are on their way
+    qtbot.waitUntil(lambda: all(t.done() for t in tasks))
+    assert all(t.cancelled() for t in tasks)
+    assert reported == []  # no callback ran on the deleted widgets

@@ -118,13 +118,39 @@ def _mix(base: QColor, tint: QColor, amount: float) -> QColor:
     )
 
 
-def error_background(palette: QPalette | None = None) -> QColor:
-    """Background of an error banner: the window colour tinted red, light on a light theme and
-    dark on a dark one, so the palette's own text colour stays readable on it."""
+def tinted_background(
+    hue: float, palette: QPalette | None = None, *, role: QPalette.ColorRole | None = None
+) -> QColor:
+    """A background of this hue for text in the palette's own text colour: the `role` colour
+    (Window by default; Base for item views) tinted, light on a light theme and dark on a dark
+    one, with less tint while the tint would cost the text its 4.5:1 contrast."""
     pal = _palette(palette)
-    window = pal.color(QPalette.ColorRole.Window)
-    red = QColor.fromHslF(ERROR_HUE, ERROR_SATURATION, 0.5)
-    return _mix(window, red, 0.22 if is_dark(pal) else 0.1)
+    ground_role = role if role is not None else QPalette.ColorRole.Window
+    text_role = (
+        QPalette.ColorRole.Text
+        if ground_role == QPalette.ColorRole.Base
+        else QPalette.ColorRole.WindowText
+    )
+    ground, text = pal.color(ground_role), pal.color(text_role)
+    tint = QColor.fromHslF(hue, 1.0, 0.5)
+    amount = 0.22 if is_dark(pal) else 0.12
+    tinted = _mix(ground, tint, amount)
+    while amount > 0 and contrast_ratio(text, tinted) < TEXT_CONTRAST:
+        amount = max(0.0, amount - 0.02)
+        tinted = _mix(ground, tint, amount)
+    return tinted
+
+
+def error_background(palette: QPalette | None = None) -> QColor:
+    """Background of an error banner: the window colour tinted red (the palette's text colour
+    stays readable on it)."""
+    return tinted_background(ERROR_HUE, palette)
+
+
+def changed_background(palette: QPalette | None = None) -> QColor:
+    """Background of a changed or conflicting cell in an item view: the base colour tinted
+    amber; draw its text in the palette's Text colour (never a fixed black)."""
+    return tinted_background(CHANGED_HUE, palette, role=QPalette.ColorRole.Base)
 
 
 def error_border(palette: QPalette | None = None) -> QColor:
