@@ -14,6 +14,7 @@ FAST_RETRY = RetryPolicy(
     rate_limited=Backoff(base_s=0.05, cap_s=0.5, max_retries=8),
     transient=Backoff(base_s=0.02, cap_s=0.2, max_retries=4),
     settle_s=0.0,
+    outcome_wait_s=2.0,
 )
 """Real backoff shapes, scaled down so fault tests take milliseconds."""
 UNLIMITED = RateLimits(per_window=100_000, window_s=60.0, bulk_per_window=1000, bulk_window_s=1.0)

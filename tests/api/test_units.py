@@ -165,16 +165,53 @@ async def test_limiter_keeps_window_and_order() -> None:
     assert lim.headroom() < 3  # the last permit still counts
 
 
+class FakeClock:
+    """The limiter's clock, moved by hand: no test waits on real time."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def _settle() -> None:
+    for _ in range(10):
+        await asyncio.sleep(0)
+
+
+async def test_limiter_never_lets_an_in_flight_permit_expire() -> None:
+    """A full window with its request still in flight: nobody starts, however long it takes,
+    and the place stays taken for a whole window after the answer (Copper counted it on
+    arrival, which may be as late as the answer)."""
+    clock = FakeClock()
+    lim = SlidingWindowLimiter(1, 60.0, clock=clock)
+    first = await lim.acquire()
+    waiter = asyncio.create_task(lim.acquire())
+    await _settle()
+    clock.now += 3600.0  # an hour on, the first request has still not answered
+    lim.pause(0)  # a pause of nothing: only wakes the waiter, which looks again
+    await _settle()
+    assert not waiter.done() and lim.headroom() == 0
+    first.finish()
+    clock.now += 59.0
+    lim.pause(0)
+    await _settle()
+    assert not waiter.done() and lim.headroom() == 0
+    clock.now += 1.5  # a full window after the answer
+    lim.pause(0)
+    second = await asyncio.wait_for(waiter, 5)
+    second.finish()
+
+
 async def test_limiter_in_flight_permit_counts_until_finished() -> None:
-    lim = SlidingWindowLimiter(1, 0.05)
+    lim = SlidingWindowLimiter(1, 0.1)
     p = await lim.acquire()
     waiter = asyncio.create_task(lim.acquire())
-    await asyncio.sleep(0.15)  # far longer than the window: the permit is still in flight
+    await asyncio.sleep(0.3)  # three windows: the permit is still in flight
     assert not waiter.done()
     p.finish()
-    await asyncio.sleep(0.02)
-    assert not waiter.done()  # counted for a full window after it finished
-    q = await asyncio.wait_for(waiter, 1)
+    q = await asyncio.wait_for(waiter, 5)
     q.finish()
 
 
@@ -190,7 +227,7 @@ async def test_cancelled_waiter_takes_no_place() -> None:
     assert lim.waiting == 0
     p.revoke()  # never sent: the place comes back at once
     assert lim.headroom() == 1
-    q = await asyncio.wait_for(lim.acquire(), 0.1)
+    q = await asyncio.wait_for(lim.acquire(), 5)
     q.finish()
 
 
