@@ -85,7 +85,7 @@ async def test_forty_creates_under_faults_each_get_their_own_record(
         faults = control.stats()["statuses"]
         control.clear_faults()
         existing = await named(c, "tasks", name) - before
-    assert faults.get("500", 0) > 0 and sent(control, "POST", "/tasks") > 40  # faults did hit
+    assert faults.get("500", 0) > 0  # the faults did hit
     assert len(returned) == len(set(returned))  # no record handed to two calls
     assert not set(returned) & before  # nor one that was there already
     assert not set(returned) & listed
