@@ -54,6 +54,10 @@ class SandboxConfig:
     search_cap: int = 100_000
     """Searches reach only the first this-many matches (tests lower it to exercise splitting)."""
     webhook_timeout_s: float = 5.0
+    max_body_bytes: int = 1_048_576
+    """Largest request body read; a larger one is answered 413 (refused unread when its
+    Content-Length says so). Copper's largest bodies, bulk calls of ten records, are far
+    smaller."""
 
     @property
     def in_memory(self) -> bool:

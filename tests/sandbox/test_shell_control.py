@@ -138,6 +138,7 @@ def test_settings_read_and_patch(control: Any) -> None:
         "close_date_order",
         "hide_converted_leads",
         "search_cap",
+        "max_body_bytes",
     }
     changed = control.settings(rate_limit=7, rate_window_s=2, search_cap=50)
     assert changed["rate_limit"] == 7
@@ -158,6 +159,7 @@ def test_settings_read_and_patch(control: Any) -> None:
         {"close_date_order": "YMD"},
         {"hide_converted_leads": "yes"},
         {"search_cap": 0},
+        {"max_body_bytes": 0},
         {"token": "x"},
         {"rate_limit": 5, "retry_after": "yes"},
     ],

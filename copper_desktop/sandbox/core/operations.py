@@ -176,12 +176,13 @@ class Operations:
             raise NotFound()
         if self.store.is_hidden("lead", lead_id):
             raise Invalid([("base", "Lead has already been converted")])
-        body = body or {}
-        if not isinstance(body, dict) or set(body) - {"details"}:
-            raise unknown_keys_error(
-                sorted(set(body) - {"details"}) if isinstance(body, dict) else []
-            )
-        details = body.get("details") or {}
+        body = {} if body is None else body
+        if not isinstance(body, dict):
+            raise Invalid([("base", "Request body must be a JSON object")])
+        if set(body) - {"details"}:
+            raise unknown_keys_error(sorted(set(body) - {"details"}))
+        details = body.get("details")
+        details = {} if details is None else details
         if not isinstance(details, dict):
             raise Invalid([("details", "must be an object")])
         unknown = [k for k in details if k not in ("person", "company", "opportunity")]
@@ -207,7 +208,8 @@ class Operations:
 
     @staticmethod
     def _section(details: Json, key: str, allowed: tuple[str, ...]) -> Json:
-        section = details.get(key) or {}
+        section = details.get(key)
+        section = {} if section is None else section
         if not isinstance(section, dict):
             raise Invalid([(key, "must be an object")])
         unknown = [k for k in section if k not in allowed]

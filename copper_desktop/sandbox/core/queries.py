@@ -244,7 +244,7 @@ def compile_search(kind: str, body: Any, rules: Rules) -> Plan:
     plan.limit, plan.offset, plan.empty_page = parse_paging(body, rules.settings.search_cap)
     sort_by = body.get("sort_by") or DEFAULT_SORT[kind][0]
     direction = body.get("sort_direction") or DEFAULT_SORT[kind][1]
-    if sort_by not in SORTS[kind]:
+    if not isinstance(sort_by, str) or sort_by not in SORTS[kind]:
         raise Invalid([("sort_by", f"is not included in the list: {sort_by}")])
     if not isinstance(direction, str) or direction.lower() not in ("asc", "desc"):
         raise Invalid([("sort_direction", f"is not included in the list: {direction}")])

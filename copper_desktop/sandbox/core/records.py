@@ -9,12 +9,20 @@ shape only on the way out, so lookups and settings that change at run time show 
 from __future__ import annotations
 
 import copy
+import math
 import re
 import time
 from collections.abc import Callable
 from typing import Any
 
-from copper_desktop.sandbox.core.store import SEP, Store, format_close_date, parse_close_date
+from copper_desktop.sandbox.core.store import (
+    INT64_MAX,
+    SEP,
+    Store,
+    fits_sqlite,
+    format_close_date,
+    parse_close_date,
+)
 from copper_desktop.sandbox.settings import SandboxConfig
 
 Json = dict[str, Any]
@@ -347,6 +355,8 @@ class Rules:
                 entry["computed_value"] = computed_value(d, value)
             fields.append(entry)
         out["custom_fields"] = fields
+        if kind == "task" and not out["related_resource"]:
+            out["related_resource"] = {"id": None, "type": None}  # Copper's "related to nothing"
         if kind == "opportunity":
             out["close_date"] = format_close_date(rec.get("close_date"), self.order)
         if kind == "lead":
@@ -574,8 +584,8 @@ class Rules:
     def _c_timestamp(self, kind: str, key: str, value: Any, arg: Any) -> Any:
         if value is None:
             return None
-        number = as_int(value)
-        if number is None or number < 0:
+        number = as_stamp(value)
+        if number is None:
             raise _FieldError("is invalid")
         return number
 
@@ -751,7 +761,7 @@ def check_cf_value(d: Json, value: Any) -> Any:
         return picked
     if dtype == "Date":
         stamp = as_int(value)
-        if stamp is None:
+        if stamp is None or not fits_sqlite(stamp):
             raise bad
         return stamp
     if dtype == "Checkbox":
@@ -794,16 +804,30 @@ def as_int(value: Any) -> int | None:
 
 
 def as_number(value: Any) -> float | int | None:
+    """Numbers and numeric strings a float can hold: never NaN, infinities or beyond 1.8e308,
+    which JSON cannot carry back to the client."""
     if isinstance(value, bool):
         return None
+    number: float | int
     if isinstance(value, int | float):
-        return value
-    if isinstance(value, str):
+        number = value
+    elif isinstance(value, str):
         try:
-            return float(value) if "." in value else int(value)
+            number = float(value) if "." in value else int(value)
         except ValueError:
             return None
-    return None
+    else:
+        return None
+    try:
+        return number if math.isfinite(number) else None
+    except OverflowError:  # an integer beyond any float
+        return None
+
+
+def as_stamp(value: Any) -> int | None:
+    """Unix seconds: a non-negative integer SQLite can hold."""
+    number = as_int(value)
+    return number if number is not None and 0 <= number <= INT64_MAX else None
 
 
 def _valid_email(text: str) -> bool:

@@ -11,6 +11,7 @@ One connection, used only from the server's event-loop thread, so requests are s
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 import time
@@ -35,14 +36,33 @@ def fits_sqlite(number: int) -> bool:
 
 
 def _bind(value: Any) -> Any:
-    """A client may send any integer; beyond 64 bits SQLite raises, so bind it as a float.
+    """A client may send any integer; beyond 64 bits SQLite raises, so bind it as a float
+    (an infinite one beyond any float).
 
     Floats compare numerically with SQLite integers, so filters and lookups keep their meaning
     (an id of 2**64 matches nothing, ``>= 2**64`` nothing, ``<= 2**64`` everything).
     """
     if isinstance(value, int) and not isinstance(value, bool) and not fits_sqlite(value):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
     return value
+
+
+def _null_constant(name: str) -> None:
+    """Reads a NaN or infinity that an older sandbox let into a database file as null, so such
+    a record can be answered (and repaired) instead of failing every page that shows it."""
+    return None
+
+
+loads = json.JSONDecoder(parse_constant=_null_constant).decode
+"""``json.loads`` for stored JSON."""
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON for storage; a non-finite number is a bug upstream and never stored."""
+    return json.dumps(value, separators=(",", ":"), allow_nan=False)
 
 
 class _Connection(sqlite3.Connection):
@@ -452,7 +472,7 @@ class Store:
             for key in META_KEYS:
                 c.execute(
                     "INSERT INTO meta (key, value) VALUES (?, ?)",
-                    (key, json.dumps(getattr(seed, key))),
+                    (key, dumps(getattr(seed, key))),
                 )
             c.executemany(
                 "INSERT INTO users (id, email, token, data) VALUES (?, ?, ?, ?)",
@@ -461,7 +481,7 @@ class Store:
                         u["id"],
                         u["email"],
                         u.get("token"),
-                        json.dumps({k: v for k, v in u.items() if k != "token"}),
+                        dumps({k: v for k, v in u.items() if k != "token"}),
                     )
                     for u in seed.users
                 ],
@@ -476,7 +496,7 @@ class Store:
                 elif kind == "webhook":
                     c.executemany(
                         "INSERT INTO webhooks (id, data) VALUES (?, ?)",
-                        [(w["id"], json.dumps(w)) for w in batch],
+                        [(w["id"], dumps(w)) for w in batch],
                     )
                 elif kind in KINDS:
                     if kind == "opportunity" and order is None:
@@ -492,20 +512,20 @@ class Store:
             f"INSERT INTO r_{kind} (id, data, {', '.join(cols)}) "
             f"VALUES ({', '.join('?' * (len(cols) + 2))})"
         )
-        dumps = json.JSONEncoder(separators=(",", ":")).encode
-        self.conn.executemany(sql, [(r["id"], dumps(r), *index_values(kind, r)) for r in records])
+        encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+        self.conn.executemany(sql, [(r["id"], encode(r), *index_values(kind, r)) for r in records])
 
     # ----------------------------------------------------------------- meta, users, lookups
     def meta(self, key: str) -> Any:
         """A lookup list or object from the seed (cached: lookups are read on every request)."""
         if key not in self._meta_cache:
             row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-            self._meta_cache[key] = json.loads(row[0]) if row else None
+            self._meta_cache[key] = loads(row[0]) if row else None
         return self._meta_cache[key]
 
     def set_meta(self, key: str, value: Any) -> None:
         self.conn.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, json.dumps(value))
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, dumps(value))
         )
         self._meta_cache[key] = value
 
@@ -513,21 +533,21 @@ class Store:
         row = self.conn.execute(
             "SELECT data FROM users WHERE email = ? AND token = ?", (email, token)
         ).fetchone()
-        return json.loads(row[0]) if row else None
+        return loads(row[0]) if row else None
 
     def users_with_tokens(self) -> list[Json]:
         rows = self.conn.execute("SELECT data, token FROM users ORDER BY id").fetchall()
         return [
             {**{k: u[k] for k in ("id", "name", "email")}, "token": token}
-            for u, token in ((json.loads(d), t) for d, t in rows)
+            for u, token in ((loads(d), t) for d, t in rows)
         ]
 
     def users(self) -> list[Json]:
-        return [json.loads(d) for (d,) in self.conn.execute("SELECT data FROM users ORDER BY id")]
+        return [loads(d) for (d,) in self.conn.execute("SELECT data FROM users ORDER BY id")]
 
     def user(self, user_id: int) -> Json | None:
         row = self.conn.execute("SELECT data FROM users WHERE id = ?", (user_id,)).fetchone()
-        return json.loads(row[0]) if row else None
+        return loads(row[0]) if row else None
 
     # ----------------------------------------------------------------- records
     def next_id(self, kind: str) -> int:
@@ -545,7 +565,7 @@ class Store:
         ).fetchone()
         if row is None or (row[1] and not include_hidden):
             return None
-        rec: Json = json.loads(row[0])
+        rec: Json = loads(row[0])
         return rec
 
     def is_hidden(self, kind: str, rid: int) -> bool:
@@ -567,7 +587,7 @@ class Store:
         self.conn.execute(
             f"INSERT OR REPLACE INTO r_{kind} (id, data, {', '.join(cols)}) "
             f"VALUES ({', '.join('?' * (len(cols) + 2))})",
-            (rec["id"], json.dumps(rec, separators=(",", ":")), *values),
+            (rec["id"], dumps(rec), *values),
         )
 
     def delete(self, kind: str, rid: int) -> bool:
@@ -599,7 +619,7 @@ class Store:
             f"SELECT data FROM r_{kind} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
             (*params, limit, offset),
         ).fetchall()
-        return [json.loads(d) for (d,) in rows]
+        return [loads(d) for (d,) in rows]
 
     def count(self, kind: str, where: str = "1", params: Iterable[Any] = ()) -> int:
         row = self.conn.execute(f"SELECT count(*) FROM r_{kind} WHERE {where}", tuple(params))
@@ -780,13 +800,11 @@ class Store:
 
     # ----------------------------------------------------------------- webhooks
     def list_webhooks(self) -> list[Json]:
-        return [
-            json.loads(d) for (d,) in self.conn.execute("SELECT data FROM webhooks ORDER BY id")
-        ]
+        return [loads(d) for (d,) in self.conn.execute("SELECT data FROM webhooks ORDER BY id")]
 
     def get_webhook(self, wid: int) -> Json | None:
         row = self.conn.execute("SELECT data FROM webhooks WHERE id = ?", (wid,)).fetchone()
-        return json.loads(row[0]) if row else None
+        return loads(row[0]) if row else None
 
     def save_webhook(self, hook: Json) -> Json:
         if hook.get("id") is None:
@@ -794,7 +812,7 @@ class Store:
             hook["id"] = max(row[0] or 0, 17000) + 1
         self.conn.execute(
             "INSERT OR REPLACE INTO webhooks (id, data) VALUES (?, ?)",
-            (hook["id"], json.dumps(hook)),
+            (hook["id"], dumps(hook)),
         )
         return hook
 

@@ -7,7 +7,6 @@ or faulted (the middleware lets it through), so a test can always reach it, even
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from copper_desktop.sandbox.http.bodies import BadBody, request_json
 from copper_desktop.sandbox.http.faults import FaultRuleError
 from copper_desktop.sandbox.http.shell import Shell
 from copper_desktop.sandbox.settings import CONTROL_PREFIX
@@ -74,25 +74,16 @@ SETTINGS: dict[str, Callable[[Any], Any]] = {
     "close_date_order": _date_order,
     "hide_converted_leads": _bool("hide_converted_leads"),
     "search_cap": _int("search_cap", 1),
+    "max_body_bytes": _int("max_body_bytes", 1),
 }
-
-
-async def _json_body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw.strip():
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise ControlError("the body is not valid JSON", 400) from None
 
 
 def _handler(fn: Handler) -> Handler:
     async def wrapper(request: Request) -> Response:
         try:
             return await fn(request)
-        except (ControlError, FaultRuleError) as e:
-            status = e.status if isinstance(e, ControlError) else 422
+        except (ControlError, BadBody, FaultRuleError) as e:
+            status = 422 if isinstance(e, FaultRuleError) else e.status
             return JSONResponse({"error": str(e)}, status_code=status)
 
     wrapper.__name__ = fn.__name__
@@ -102,6 +93,9 @@ def _handler(fn: Handler) -> Handler:
 def control_routes(shell: Shell) -> list[BaseRoute]:
     """The control API's routes, with their full paths."""
 
+    async def json_body(request: Request) -> Any:
+        return await request_json(request, shell.ctx.settings.max_body_bytes)
+
     async def health(request: Request) -> Response:
         return JSONResponse({"ok": True})
 
@@ -109,10 +103,10 @@ def control_routes(shell: Shell) -> list[BaseRoute]:
         return JSONResponse({"rules": shell.faults.rules()})
 
     async def faults_add(request: Request) -> Response:
-        return JSONResponse(shell.faults.add(await _json_body(request)))
+        return JSONResponse(shell.faults.add(await json_body(request)))
 
     async def faults_replace(request: Request) -> Response:
-        body = await _json_body(request)
+        body = await json_body(request)
         if not isinstance(body, dict) or set(body) != {"rules"}:
             raise ControlError('the body must be {"rules": [...]}')
         return JSONResponse({"rules": shell.faults.replace(body["rules"])})
@@ -128,7 +122,7 @@ def control_routes(shell: Shell) -> list[BaseRoute]:
         return JSONResponse(current_settings())
 
     async def settings_patch(request: Request) -> Response:
-        body = await _json_body(request)
+        body = await json_body(request)
         if not isinstance(body, dict):
             raise ControlError("the body must be an object of settings")
         unknown = sorted(set(body) - set(SETTINGS))
@@ -158,7 +152,7 @@ def control_routes(shell: Shell) -> list[BaseRoute]:
         return JSONResponse(notifier.deliveries() if notifier is not None else [])
 
     async def reset(request: Request) -> Response:
-        body = await _json_body(request)
+        body = await json_body(request)
         if body is None:
             body = {}
         if not isinstance(body, dict) or set(body) - {"data"}:

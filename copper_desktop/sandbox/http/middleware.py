@@ -9,7 +9,6 @@ the TCP connection, and so that the route's answer can be captured and spoiled a
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -21,6 +20,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from copper_desktop.sandbox.core.store import Store
+from copper_desktop.sandbox.http.bodies import BadBody, parse_json, read_body
 from copper_desktop.sandbox.http.faults import FaultRule, malformed_body
 from copper_desktop.sandbox.http.ratelimit import retry_after_header
 from copper_desktop.sandbox.http.responses import error_response
@@ -51,6 +52,10 @@ class RequestInfo:
     entry: Json
     raw_send: Send | None = field(repr=False)
     token: str | None = field(default=None, repr=False)
+    user: Json | None = field(default=None, repr=False)
+    auth_error: str = "Unauthorized"
+    bad_body: BadBody | None = None
+    """Set when the body was refused unread or half-read (over the size limit)."""
 
 
 def _info(scope: Scope) -> RequestInfo:
@@ -102,25 +107,28 @@ def _scrub(value: Any, secret: str | None) -> Any:
     return value
 
 
-def _parse_body(raw: bytes) -> Any:
-    if not raw.strip():
-        return None
+def _logged_body(raw: bytes) -> Any:
+    """The body as the log shows it: its JSON, or the start of its text when it is not JSON."""
     try:
-        return json.loads(raw)
-    except ValueError:
+        return parse_json(raw)
+    except BadBody:
         return raw[:MAX_LOGGED_TEXT].decode("utf-8", errors="replace")
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, bool]:
-    """The whole request body, and whether the client went away while sending it."""
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return b"".join(chunks), True
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks), False
+def authenticate(scope: Scope, store: Store) -> tuple[Json | None, str]:
+    """The user the three X-PW headers name (copper-api.md §1, §9), or None and why not."""
+    headers = Headers(scope=scope)
+    token = headers.get("x-pw-accesstoken", "").strip()
+    email = headers.get("x-pw-useremail", "").strip()
+    application = headers.get("x-pw-application", "").strip()
+    if not token:
+        return None, "Missing X-PW-AccessToken header"
+    if not email:
+        return None, "Missing X-PW-UserEmail header"
+    if application != APPLICATION:
+        return None, f"X-PW-Application must be {APPLICATION}"
+    user = store.user_by_credentials(email, token)
+    return user, "" if user is not None else "Invalid API key or user email"
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -179,12 +187,24 @@ class _Layer:
 
 
 class RecordLayer(_Layer):
-    """Step 1: counters and the request log (never headers: they carry the token)."""
+    """Step 1: counters and the request log (never headers: they carry the token).
+
+    The credentials are checked here, before the body is read: an unauthenticated client
+    cannot make the sandbox read (or log) its body, and an authenticated one no more than
+    ``max_body_bytes`` of it. AuthLayer answers for both, after the fault rules.
+    """
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raw, gone = await _read_body(receive)
-        if gone:
-            return
+        user, auth_error = authenticate(scope, self.shell.ctx.store)
+        raw, bad_body = b"", None
+        if user is not None:
+            try:
+                raw, gone = await read_body(scope, receive, self.shell.ctx.settings.max_body_bytes)
+            except BadBody as e:
+                bad_body = e
+            else:
+                if gone:
+                    return
         token = Headers(scope=scope).get("x-pw-accesstoken")
         path = api_path(scope["path"])
         route, allowed = match_route(self.shell.routes, scope)
@@ -194,12 +214,14 @@ class RecordLayer(_Layer):
             _scrub(path, token),
             route,
             _scrub(query, token),
-            _scrub(_parse_body(raw), token),
+            _scrub(_logged_body(raw), token),
         )
         stats = self.shell.stats
         stats.total += 1
         stats.routes[route] += 1
-        scope[SCOPE_KEY] = RequestInfo(path, route, allowed, entry, scope.get(SCOPE_KEY + ".send"))
+        info = RequestInfo(path, route, allowed, entry, scope.get(SCOPE_KEY + ".send"))
+        info.user, info.auth_error, info.bad_body = user, auth_error, bad_body
+        scope[SCOPE_KEY] = info
         status: int | None = None
 
         async def record_status(message: Message) -> None:
@@ -282,30 +304,19 @@ class FaultLayer(_Layer):
 
 
 class AuthLayer(_Layer):
-    """Step 3: the three X-PW headers must name one user (copper-api.md §1, §9)."""
+    """Step 3: the three X-PW headers must name one user (checked by RecordLayer before it
+    read the body); then a body over the size limit is refused."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = Headers(scope=scope)
-        token = headers.get("x-pw-accesstoken", "").strip()
-        email = headers.get("x-pw-useremail", "").strip()
-        application = headers.get("x-pw-application", "").strip()
-        message: str | None = None
-        user: Json | None = None
-        if not token:
-            message = "Missing X-PW-AccessToken header"
-        elif not email:
-            message = "Missing X-PW-UserEmail header"
-        elif application != APPLICATION:
-            message = f"X-PW-Application must be {APPLICATION}"
-        else:
-            user = self.shell.ctx.store.user_by_credentials(email, token)
-            if user is None:
-                message = "Invalid API key or user email"
-        if user is None:
-            await error_response(401, message or "Unauthorized")(scope, receive, send)
+        info = _info(scope)
+        if info.user is None:
+            await error_response(401, info.auth_error)(scope, receive, send)
             return
-        scope.setdefault("state", {})["user"] = user
-        _info(scope).token = token
+        if info.bad_body is not None:
+            await error_response(info.bad_body.status, info.bad_body.message)(scope, receive, send)
+            return
+        scope.setdefault("state", {})["user"] = info.user
+        info.token = Headers(scope=scope).get("x-pw-accesstoken", "").strip()
         await self.app(scope, receive, send)
 
 

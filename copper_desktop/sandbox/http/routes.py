@@ -7,7 +7,6 @@ loop's thread, so requests are serialised and every operation sees a consistent 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,6 +25,7 @@ from copper_desktop.sandbox.core.records import (
     unknown_keys_error,
 )
 from copper_desktop.sandbox.core.shapes import WebhookEvent
+from copper_desktop.sandbox.http.bodies import BadBody, request_json
 from copper_desktop.sandbox.http.responses import error_response
 from copper_desktop.sandbox.settings import API_PREFIX
 
@@ -56,26 +56,16 @@ def webhook_type(kind: str) -> str:
 
 
 def endpoint(fn: Handler) -> Handler:
-    """Turns ApiError into Copper's envelope so handlers can simply raise."""
+    """Turns ApiError and BadBody into Copper's envelope so handlers can simply raise."""
 
     async def wrapper(request: Request) -> Response:
         try:
             return await fn(request)
-        except ApiError as e:
+        except (ApiError, BadBody) as e:
             return error_response(e.status, e.message)
 
     wrapper.__name__ = fn.__name__
     return wrapper
-
-
-async def read_body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw.strip():
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise ApiError(400, "Invalid JSON in request body") from None
 
 
 def computed(request: Request) -> bool:
@@ -96,6 +86,10 @@ class Api:
 
     def __init__(self, ctx: SandboxContext) -> None:
         self.ctx = ctx
+
+    async def body(self, request: Request) -> Any:
+        """The request's JSON body (strict, within the size limit); BadBody otherwise."""
+        return await request_json(request, self.ctx.settings.max_body_bytes)
 
     @property
     def ops(self) -> Operations:
@@ -118,7 +112,7 @@ class Api:
 
         @endpoint
         async def create(request: Request) -> Response:
-            body = await read_body(request)
+            body = await self.body(request)
             record = self.ops.create(kind, body, user_of(request))
             self.emit(kind, "new", [record["id"]])
             return JSONResponse(self.ops.rules.render(kind, record, computed=computed(request)))
@@ -130,8 +124,9 @@ class Api:
 
         @endpoint
         async def update(request: Request) -> Response:
-            body = await read_body(request)
-            record, changes = self.ops.update(kind, path_id(request), body or {}, user_of(request))
+            body = await self.body(request)
+            body = {} if body is None else body
+            record, changes = self.ops.update(kind, path_id(request), body, user_of(request))
             if changes:
                 self.emit(kind, "update", [record["id"]], changes)
             return JSONResponse(self.ops.rules.render(kind, record, computed=computed(request)))
@@ -145,7 +140,7 @@ class Api:
 
         @endpoint
         async def search(request: Request) -> Response:
-            body = await read_body(request)
+            body = await self.body(request)
             ops = self.ops
             plan = compile_search(kind, body, ops.rules)
             total = ops.store.count(kind, plan.where_sql, plan.params)
@@ -191,7 +186,7 @@ class Api:
 
         @endpoint
         async def bulk(request: Request) -> Response:
-            body = await read_body(request)
+            body = await self.body(request)
             if not isinstance(body, dict) or not isinstance(body.get(plural), list):
                 raise Invalid([(plural, "must be an array of records")])
             unknown = [k for k in body if k != plural]
@@ -254,7 +249,7 @@ class Api:
     def lead_routes(self) -> list[BaseRoute]:
         @endpoint
         async def upsert(request: Request) -> Response:
-            body = await read_body(request)
+            body = await self.body(request)
             record, event, changes = self.ops.upsert_lead(body, user_of(request))
             if event == "new":
                 self.emit("lead", "new", [record["id"]])
@@ -264,7 +259,7 @@ class Api:
 
         @endpoint
         async def convert(request: Request) -> Response:
-            body = await read_body(request)
+            body = await self.body(request)
             result = self.ops.convert_lead(path_id(request), body, user_of(request))
             flag = computed(request)
             out: Json = {}
@@ -282,7 +277,7 @@ class Api:
 
         @endpoint
         async def fetch_by_email(request: Request) -> Response:
-            body = await read_body(request)
+            body = await self.body(request)
             record = self.ops.fetch_person_by_email(body)
             return JSONResponse(self.ops.rules.render("person", record, computed=computed(request)))
 
@@ -304,7 +299,8 @@ class Api:
     def _record_activities(self, kind: str) -> Handler:
         @endpoint
         async def activities(request: Request) -> Response:
-            body = await read_body(request) or {}
+            body = await self.body(request)
+            body = {} if body is None else body
             if not isinstance(body, dict):
                 raise Invalid([("base", "Request body must be a JSON object")])
             unknown = [k for k in body if k not in ("activity_types", "page_number", "page_size")]
@@ -369,7 +365,7 @@ class Api:
     def _related_change(self, kind: str, *, add: bool) -> Handler:
         @endpoint
         async def change(request: Request) -> Response:
-            body = await read_body(request)
+            body = await self.body(request)
             resource = self.ops.change_related(kind, path_id(request), body, add=add)
             key = "added" if add else "removed"
             return JSONResponse({key: True, "resource": resource})
@@ -389,7 +385,7 @@ class Api:
 
         @endpoint
         async def create_link(request: Request) -> Response:
-            return JSONResponse(self.ops.create_related_link(await read_body(request)))
+            return JSONResponse(self.ops.create_related_link(await self.body(request)))
 
         @endpoint
         async def delete_link(request: Request) -> Response:
@@ -410,7 +406,7 @@ class Api:
 
         @endpoint
         async def create_hook(request: Request) -> Response:
-            return JSONResponse(self.ops.create_webhook(await read_body(request)))
+            return JSONResponse(self.ops.create_webhook(await self.body(request)))
 
         @endpoint
         async def get_hook(request: Request) -> Response:
@@ -421,7 +417,7 @@ class Api:
 
         @endpoint
         async def update_hook(request: Request) -> Response:
-            body = await read_body(request)
+            body = await self.body(request)
             return JSONResponse(self.ops.update_webhook(path_id(request), body))
 
         @endpoint
@@ -450,7 +446,8 @@ class Api:
 
         @endpoint
         async def users_search(request: Request) -> Response:
-            body = await read_body(request) or {}
+            body = await self.body(request)
+            body = {} if body is None else body
             if not isinstance(body, dict):
                 raise Invalid([("base", "Request body must be a JSON object")])
             unknown = [k for k in body if k not in ("page_number", "page_size")]
@@ -504,11 +501,11 @@ class Api:
 
         @endpoint
         async def cfd_create(request: Request) -> Response:
-            return JSONResponse(self.ops.save_definition(None, await read_body(request)))
+            return JSONResponse(self.ops.save_definition(None, await self.body(request)))
 
         @endpoint
         async def cfd_update(request: Request) -> Response:
-            body = await read_body(request)
+            body = await self.body(request)
             return JSONResponse(self.ops.save_definition(path_id(request), body))
 
         @endpoint
@@ -523,11 +520,11 @@ class Api:
 
         @endpoint
         async def cat_create(request: Request) -> Response:
-            return JSONResponse(self.ops.save_custom_activity_type(None, await read_body(request)))
+            return JSONResponse(self.ops.save_custom_activity_type(None, await self.body(request)))
 
         @endpoint
         async def cat_update(request: Request) -> Response:
-            body = await read_body(request)
+            body = await self.body(request)
             return JSONResponse(self.ops.save_custom_activity_type(path_id(request), body))
 
         simple = {
