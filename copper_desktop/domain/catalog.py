@@ -1,5 +1,8 @@
 """The entity catalog: one declarative description of every Copper entity.
 
+This module is data: the types it is written in live in `copper_desktop.domain.specs` and are
+re-exported here, so `from copper_desktop.domain.catalog import FieldSpec, entity` keeps working.
+
 Views, editors, filter bars, bulk edit and CSV mapping read these specs, so nothing else in the
 app re-lists fields, sort keys or filters. Everything here follows docs/copper-api.md (§3.2
 filters, §3.3 sort keys, §4 shapes, §7 update rules); custom fields join at run time through
@@ -8,295 +11,38 @@ filters, §3.3 sort keys, §4 shapes, §7 update rules); custom fields join at r
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
-from enum import StrEnum
+from collections.abc import Mapping
 from types import MappingProxyType
 
-NONE_SENTINEL = -2
-"""Id that means "no value" in the id-list filters that allow it (§3.1), e.g. unassigned."""
+from copper_desktop.domain.specs import (
+    ADDRESS_KEYS,
+    NONE_SENTINEL,
+    PARENT_TYPES,
+    RANGE_FILTERS,
+    SORT_DIRECTIONS,
+    WEBHOOK_EVENTS,
+    WEBHOOK_TYPES,
+    Choice,
+    Editability,
+    EntitySpec,
+    FieldSpec,
+    FieldType,
+    FilterSpec,
+    FilterType,
+    LookupKind,
+    Operation,
+    SortOption,
+    label_of,
+)
 
-ADDRESS_KEYS: tuple[str, ...] = ("street", "city", "state", "postal_code", "country")
-PARENT_TYPES: tuple[str, ...] = ("lead", "person", "company", "opportunity", "project", "task")
-WEBHOOK_TYPES: tuple[str, ...] = (*PARENT_TYPES, "activity_log")
-WEBHOOK_EVENTS: tuple[str, ...] = ("new", "update", "delete")
-SORT_DIRECTIONS: tuple[str, ...] = ("asc", "desc")
-
-
-class FieldType(StrEnum):
-    """How a value is stored in the record and therefore edited and displayed."""
-
-    ID = "id"
-    TEXT = "text"
-    MULTILINE = "multiline"
-    URL = "url"
-    EMAIL_LIST = "email_list"  # [{email, category}]
-    SINGLE_EMAIL = "single_email"  # lead: {email, category} | null
-    PHONE_LIST = "phone_list"  # [{number, category}]
-    SOCIAL_LIST = "social_list"  # [{url, category}]
-    WEBSITE_LIST = "website_list"  # [{url, category}], category may be null
-    ADDRESS = "address"  # {street, city, state, postal_code, country} | null, sent whole
-    TAGS = "tags"  # [str], sent whole
-    REF = "ref"  # integer id of a `lookup` kind
-    ENUM = "enum"  # one of `choices`
-    MULTI_ENUM = "multi_enum"  # list of `choices` values (MultiSelect custom fields)
-    DATETIME = "datetime"  # unix seconds
-    DATE = "date"  # unix seconds, date-only meaning (custom Date fields)
-    CLOSE_DATE = "close_date"  # "M/D/YYYY" (or "D/M/YYYY") string
-    MONEY = "money"  # number; currency from `currency_key` or `currency`
-    CURRENCY_CODE = "currency_code"  # e.g. "USD"
-    PERCENT = "percent"
-    NUMBER = "number"
-    INTEGER = "integer"
-    BOOLEAN = "boolean"
-    RELATED_RESOURCE = "related_resource"  # {id, type} | null (tasks, projects)
-    PARENT = "parent"  # {id, type} (activities)
-    ACTIVITY_TYPE = "activity_type"  # {id, category}
-    STRING_MAP = "string_map"  # webhook secret/headers: {str: str}
-    CUSTOM_FIELDS = "custom_fields"  # the raw [{custom_field_definition_id, value}] list
-    CONNECT = "connect"  # Connect custom field: managed via /related_links
-    JSON = "json"  # anything else; shown, never edited
-
-
-class Editability(StrEnum):
-    """Whether a field may appear in a create body, an update body, or neither."""
-
-    EDITABLE = "editable"
-    CREATE_ONLY = "create_only"
-    READ_ONLY = "read_only"
-
-
-class LookupKind(StrEnum):
-    """The list a reference id points into (resolved to names by lookup models)."""
-
-    USERS = "users"
-    CONTACT_TYPES = "contact_types"
-    COMPANIES = "companies"
-    PEOPLE = "people"
-    LEADS = "leads"
-    OPPORTUNITIES = "opportunities"
-    PROJECTS = "projects"
-    TASKS = "tasks"
-    PIPELINES = "pipelines"
-    PIPELINE_STAGES = "pipeline_stages"
-    LEAD_STATUSES = "lead_statuses"
-    CUSTOMER_SOURCES = "customer_sources"
-    LOSS_REASONS = "loss_reasons"
-    CUSTOM_ACTIVITY_TYPES = "custom_activity_types"
-    ACTIVITY_TYPES = "activity_types"
-
-
-class Operation(StrEnum):
-    """Copper operations an entity supports; the GUI enables actions from these."""
-
-    LIST = "list"  # GET /{path} without search (webhooks)
-    SEARCH = "search"
-    GET = "get"
-    CREATE = "create"
-    UPDATE = "update"
-    DELETE = "delete"
-    BULK_CREATE = "bulk_create"
-    BULK_UPDATE = "bulk_update"
-    CONVERT = "convert"
-    ACTIVITIES = "activities"  # POST /{path}/{id}/activities
-    RELATED = "related"  # /{path}/{id}/related
-    FETCH_BY_EMAIL = "fetch_by_email"
-    UPSERT = "upsert"
-
-
-class FilterType(StrEnum):
-    """Shape of one search filter's value in the search body."""
-
-    IDS = "ids"  # ids of the entity itself
-    TEXT = "text"
-    TEXT_LIST = "text_list"  # [str]
-    COUNTRY = "country"  # two-letter code
-    ID_LIST = "id_list"  # [int] of `lookup`, maybe with NONE_SENTINEL
-    ENUM_LIST = "enum_list"  # [value] of `choices`
-    TAGS = "tags"  # [str] or {option, value}
-    DATE_RANGE = "date_range"  # minimum_<key>/maximum_<key>, unix seconds
-    NUMBER_RANGE = "number_range"  # minimum_<key>/maximum_<key>, numbers
-    PHONE = "phone"  # str or {value, match}
-    FOLLOWED = "followed"  # 1 followed, 2 not followed
-    AGE = "age"  # maximum age in seconds
-    BOOLEAN = "boolean"
-    PARENT = "parent"  # {id, type}
-    ACTIVITY_TYPES = "activity_types"  # [{id, category}]
-    CUSTOM_DROPDOWN = "custom_dropdown"  # value: [option id], allow_empty
-    CUSTOM_MULTI_SELECT = "custom_multi_select"  # value, option ANY|ALL|NONE, allow_empty
-    CUSTOM_RANGE = "custom_range"  # minimum_value/maximum_value
-    CUSTOM_CHECKBOX = "custom_checkbox"  # value: bool
-
-
-RANGE_FILTERS = frozenset({FilterType.DATE_RANGE, FilterType.NUMBER_RANGE, FilterType.CUSTOM_RANGE})
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """One allowed value of an enum field or filter, with its display label."""
-
-    value: str | int
-    label: str
-
-
-@dataclass(frozen=True, slots=True)
-class FieldSpec:
-    """One key of a record. Custom fields have key `cf_<id>` and `custom_field_id` set."""
-
-    key: str
-    label: str
-    type: FieldType = FieldType.TEXT
-    editability: Editability = Editability.EDITABLE
-    required: bool = False
-    lookup: LookupKind | None = None
-    choices: tuple[Choice, ...] = ()
-    sort_by: str | None = None
-    currency_key: str | None = None  # record key holding the currency (monetary_unit)
-    currency: str | None = None  # fixed currency (Currency custom fields)
-    minimum: float | None = None
-    maximum: float | None = None
-    max_length: int | None = None
-    custom_field_id: int | None = None
-    data_type: str | None = None  # custom fields: Copper's data_type
-
-    @property
-    def editable(self) -> bool:
-        """True when an update (PUT) may change this field."""
-        return self.editability is Editability.EDITABLE
-
-    @property
-    def creatable(self) -> bool:
-        """True when a create (POST) body may carry this field."""
-        return self.editability is not Editability.READ_ONLY
-
-    @property
-    def is_custom(self) -> bool:
-        return self.custom_field_id is not None
-
-    @property
-    def sortable(self) -> bool:
-        return self.sort_by is not None
-
-    def choice_label(self, value: object) -> str | None:
-        """Display label of an enum value, or None when the value is not a known choice."""
-        for choice in self.choices:
-            if choice.value == value and type(choice.value) is type(value):
-                return choice.label
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class FilterSpec:
-    """One search filter. `key` is the body key (ranges: the stem of minimum_/maximum_)."""
-
-    key: str
-    label: str
-    type: FilterType
-    lookup: LookupKind | None = None
-    allows_none: bool = False  # NONE_SENTINEL may be sent
-    choices: tuple[Choice, ...] = ()
-    value_type: FieldType | None = None  # ranges: DATETIME, DATE, NUMBER, INTEGER, MONEY, PERCENT
-    custom_field_id: int | None = None
-    allow_empty: bool = False  # custom Dropdown/MultiSelect may ask for "unset"
-    currency: str | None = None
-
-    @property
-    def is_range(self) -> bool:
-        return self.type in RANGE_FILTERS
-
-    @property
-    def is_custom(self) -> bool:
-        return self.custom_field_id is not None
-
-    @property
-    def minimum_key(self) -> str:
-        """Body key of the lower bound (custom ranges live inside the custom_fields entry)."""
-        self._require_range()
-        return "minimum_value" if self.is_custom else f"minimum_{self.key}"
-
-    @property
-    def maximum_key(self) -> str:
-        self._require_range()
-        return "maximum_value" if self.is_custom else f"maximum_{self.key}"
-
-    @property
-    def body_keys(self) -> tuple[str, ...]:
-        """Top-level search-body keys this filter may write (custom ones write custom_fields)."""
-        if self.is_custom:
-            return ("custom_fields",)
-        if self.is_range:
-            return (self.minimum_key, self.maximum_key)
-        return (self.key,)
-
-    def _require_range(self) -> None:
-        if not self.is_range:
-            raise TypeError(f"filter {self.key!r} is not a range")
-
-
-@dataclass(frozen=True, slots=True)
-class SortOption:
-    """One documented `sort_by` value; `field_key`/`subkey` name the column it orders."""
-
-    value: str
-    label: str
-    field_key: str | None = None
-    subkey: str | None = None  # e.g. "city" inside "address"
-
-
-@dataclass(frozen=True, slots=True)
-class EntitySpec:
-    """Everything the app knows about one entity type, independent of the account."""
-
-    key: str
-    type: str  # singular Copper type: person, company, …
-    label: str
-    plural_label: str
-    path: str
-    operations: frozenset[Operation]
-    fields: tuple[FieldSpec, ...]
-    filters: tuple[FilterSpec, ...] = ()
-    sort_options: tuple[SortOption, ...] = ()
-    default_sort: str | None = None
-    default_sort_direction: str = "asc"
-    default_columns: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()  # entity keys this one may be related to (§11)
-    webhook_type: str | None = None
-    _by_key: Mapping[str, FieldSpec] = dataclass_field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_key", MappingProxyType({f.key: f for f in self.fields}))
-
-    def field(self, key: str) -> FieldSpec:
-        """The field with this key; KeyError for keys the catalog does not know."""
-        return self._by_key[key]
-
-    def has_field(self, key: str) -> bool:
-        return key in self._by_key
-
-    @property
-    def field_keys(self) -> frozenset[str]:
-        return frozenset(self._by_key)
-
-    @property
-    def has_custom_fields(self) -> bool:
-        return "custom_fields" in self._by_key
-
-    def filter(self, key: str) -> FilterSpec:
-        for spec in self.filters:
-            if spec.key == key:
-                return spec
-        raise KeyError(key)
-
-    @property
-    def sort_values(self) -> tuple[str, ...]:
-        return tuple(option.value for option in self.sort_options)
-
-    def supports(self, operation: Operation) -> bool:
-        return operation in self.operations
-
-    def editable_fields(self) -> Iterator[FieldSpec]:
-        return (f for f in self.fields if f.editable)
+__all__ = [  # the vocabulary of domain.specs, re-exported, and the catalog's own data
+    "ACTIVITIES", "ADDRESS_KEYS", "COMPANIES", "ENTITIES", "LEADS", "NONE_SENTINEL",
+    "OPPORTUNITIES", "OPPORTUNITY_PRIORITIES", "OPPORTUNITY_STATUSES", "PARENT_TYPES", "PEOPLE",
+    "PROJECTS", "PROJECT_STATUSES", "RANGE_FILTERS", "SORT_DIRECTIONS", "TASKS",
+    "TASK_PRIORITIES", "TASK_STATUSES", "WEBHOOKS", "WEBHOOK_EVENTS", "WEBHOOK_TYPES", "Choice",
+    "Editability", "EntitySpec", "FieldSpec", "FieldType", "FilterSpec", "FilterType",
+    "LookupKind", "Operation", "SortOption", "entity", "entity_for_type", "label_of",
+]  # fmt: skip
 
 
 # --- building blocks ---------------------------------------------------------------------------
@@ -432,9 +178,40 @@ _CRUD = frozenset(
 _CF = FieldSpec("custom_fields", "Custom fields", FieldType.CUSTOM_FIELDS)
 _TAGS_FIELD = FieldSpec("tags", "Tags", FieldType.TAGS)
 _DETAILS = FieldSpec("details", "Details", FieldType.MULTILINE)
-_ASSIGNEE = _ref("assignee_id", "Owner", LookupKind.USERS)
 _INTERACTION_COUNT = FieldSpec("interaction_count", "Interactions", FieldType.INTEGER, _RO)
+_SORTED_INTERACTION_COUNT = FieldSpec(
+    "interaction_count", "Interactions", FieldType.INTEGER, _RO, sort_by="interaction_count"
+)
 _LAST_CONTACTED = FieldSpec("date_last_contacted", "Last contacted", FieldType.DATETIME, _RO)
+_PHONES = _f("phone_numbers", "Phone numbers", FieldType.PHONE_LIST, sort_by="phone")
+_ADDRESS = _f("address", "Address", FieldType.ADDRESS)
+_SOCIALS = _f("socials", "Social profiles", FieldType.SOCIAL_LIST)
+_WEBSITES = _f("websites", "Websites", FieldType.WEBSITE_LIST)
+_CONVERTED_FROM = (
+    _f("leads_converted_from", "Converted from leads", FieldType.JSON, editability=_RO),
+    _f("date_lead_created", "Lead created", FieldType.DATETIME, editability=_RO),
+)
+_MONETARY = (
+    _f("monetary_value", "Value", FieldType.MONEY, currency_key="monetary_unit", sort_by="value",
+       minimum=0),
+    _f("monetary_unit", "Currency", FieldType.CURRENCY_CODE),
+)  # fmt: skip
+_RELATED_TO = _f("related_resource", "Related to", FieldType.RELATED_RESOURCE, sort_by="related_to")
+
+_PHONE_FILTER = FilterSpec("phone_number", "Phone", FilterType.PHONE)
+_SOCIALS_FILTER = FilterSpec("socials", "Social profiles", FilterType.TEXT_LIST)
+_SOURCES_FILTER = _id_list("customer_source_ids", "Source", LookupKind.CUSTOMER_SOURCES, none=True)
+_VALUE_FILTER = _numbers("monetary_value", "Value", FieldType.MONEY)
+
+
+def _owner(sort_by: str | None = None) -> FieldSpec:
+    return _ref("assignee_id", "Owner", LookupKind.USERS, sort_by=sort_by)
+
+
+def _status_ids(statuses: tuple[str, ...]) -> FilterSpec:
+    """`status_ids`: a status's position is its id (0 Open, 1 Won, ...)."""
+    choices = tuple(Choice(i, status) for i, status in enumerate(statuses))
+    return FilterSpec("status_ids", "Status", FilterType.ENUM_LIST, choices=choices)
 
 
 # --- people ------------------------------------------------------------------------------------
@@ -445,23 +222,22 @@ _PEOPLE_FIELDS = (
     *_name_parts(sortable=True),
     _f("title", "Title", sort_by="title"),
     _f("emails", "Emails", FieldType.EMAIL_LIST, sort_by="email"),
-    _f("phone_numbers", "Phone numbers", FieldType.PHONE_LIST, sort_by="phone"),
-    _f("address", "Address", FieldType.ADDRESS),
+    _PHONES,
+    _ADDRESS,
     # A person's company is changed through related items, never by PUT (§7).
     _ref("company_id", "Company", LookupKind.COMPANIES, editability=_RO),
     _f("company_name", "Company name", editability=_RO),
     _ref("contact_type_id", "Contact type", LookupKind.CONTACT_TYPES),
-    _ASSIGNEE,
+    _owner(),
     _DETAILS,
     _f("socials", "Social profiles", FieldType.SOCIAL_LIST, sort_by="socials"),
-    _f("websites", "Websites", FieldType.WEBSITE_LIST),
+    _WEBSITES,
     _TAGS_FIELD,
     _CF,
     *_stamps(),
     _LAST_CONTACTED,
     _INTERACTION_COUNT,
-    _f("leads_converted_from", "Converted from leads", FieldType.JSON, editability=_RO),
-    _f("date_lead_created", "Lead created", FieldType.DATETIME, editability=_RO),
+    *_CONVERTED_FROM,
 )
 
 PEOPLE = EntitySpec(
@@ -482,7 +258,7 @@ PEOPLE = EntitySpec(
     filters=(
         _ids(LookupKind.PEOPLE),
         _text("name", "Name"),
-        FilterSpec("phone_number", "Phone", FilterType.PHONE),
+        _PHONE_FILTER,
         FilterSpec("emails", "Emails", FilterType.TEXT_LIST),
         _id_list("contact_type_ids", "Contact type", LookupKind.CONTACT_TYPES),
         _ASSIGNEES,
@@ -490,7 +266,7 @@ PEOPLE = EntitySpec(
         _id_list("opportunity_ids", "Opportunity", LookupKind.OPPORTUNITIES),
         *_ADDRESS_FILTERS,
         _TAGS,
-        FilterSpec("socials", "Social profiles", FilterType.TEXT_LIST),
+        _SOCIALS_FILTER,
         _FOLLOWED,
         _AGE,
         *_INTERACTIONS,
@@ -518,19 +294,17 @@ _COMPANY_FIELDS = (
     _id(),
     _name(),
     _f("email_domain", "Email domain", sort_by="email_domain"),
-    _f("phone_numbers", "Phone numbers", FieldType.PHONE_LIST, sort_by="phone"),
-    _f("address", "Address", FieldType.ADDRESS),
-    _ref("assignee_id", "Owner", LookupKind.USERS, sort_by="assignee"),
+    _PHONES,
+    _ADDRESS,
+    _owner(sort_by="assignee"),
     _ref("contact_type_id", "Contact type", LookupKind.CONTACT_TYPES, sort_by="contact_group"),
     _ref("primary_contact_id", "Primary contact", LookupKind.PEOPLE, sort_by="contact"),
     _DETAILS,
-    _f("socials", "Social profiles", FieldType.SOCIAL_LIST),
+    _SOCIALS,
     _f("websites", "Websites", FieldType.WEBSITE_LIST, sort_by="primary_website"),
     _TAGS_FIELD,
     _CF,
-    FieldSpec(
-        "interaction_count", "Interactions", FieldType.INTEGER, _RO, sort_by="interaction_count"
-    ),
+    _SORTED_INTERACTION_COUNT,
     *_stamps(),
 )
 
@@ -546,13 +320,13 @@ COMPANIES = EntitySpec(
     filters=(
         _ids(LookupKind.COMPANIES),
         _text("name", "Name"),
-        FilterSpec("phone_number", "Phone", FilterType.PHONE),
+        _PHONE_FILTER,
         _text("email_domains", "Email domain"),
         _id_list("contact_type_ids", "Contact type", LookupKind.CONTACT_TYPES),
         _ASSIGNEES,
         *_ADDRESS_FILTERS,
         _TAGS,
-        FilterSpec("socials", "Social profiles", FilterType.TEXT_LIST),
+        _SOCIALS_FILTER,
         _FOLLOWED,
         _AGE,
         *_INTERACTIONS,
@@ -588,25 +362,17 @@ _LEAD_FIELDS = (
     _f("title", "Title", sort_by="title"),
     _f("company_name", "Company", sort_by="company_name"),
     _f("email", "Email", FieldType.SINGLE_EMAIL, sort_by="email"),
-    _f("phone_numbers", "Phone numbers", FieldType.PHONE_LIST, sort_by="phone"),
-    _f("address", "Address", FieldType.ADDRESS),
-    _ASSIGNEE,
+    _PHONES,
+    _ADDRESS,
+    _owner(),
     _ref("status_id", "Status", LookupKind.LEAD_STATUSES),
     # The status name is derived from status_id; the editor changes status_id.
     _f("status", "Status name", editability=_RO),
     _ref("customer_source_id", "Source", LookupKind.CUSTOMER_SOURCES),
-    _f(
-        "monetary_value",
-        "Value",
-        FieldType.MONEY,
-        currency_key="monetary_unit",
-        sort_by="value",
-        minimum=0,
-    ),
-    _f("monetary_unit", "Currency", FieldType.CURRENCY_CODE),
+    *_MONETARY,
     _DETAILS,
-    _f("socials", "Social profiles", FieldType.SOCIAL_LIST),
-    _f("websites", "Websites", FieldType.WEBSITE_LIST),
+    _SOCIALS,
+    _WEBSITES,
     _TAGS_FIELD,
     _CF,
     *_stamps(),
@@ -642,16 +408,16 @@ LEADS = EntitySpec(
     filters=(
         _ids(LookupKind.LEADS),
         _text("name", "Name"),
-        FilterSpec("phone_number", "Phone", FilterType.PHONE),
+        _PHONE_FILTER,
         _text("emails", "Email"),  # a string for leads, not an array (§3.2)
         _ASSIGNEES,
         _id_list("status_ids", "Status", LookupKind.LEAD_STATUSES),
-        _id_list("customer_source_ids", "Source", LookupKind.CUSTOMER_SOURCES, none=True),
+        _SOURCES_FILTER,
         *_ADDRESS_FILTERS,
         _TAGS,
         _FOLLOWED,
         _AGE,
-        _numbers("monetary_value", "Value", FieldType.MONEY),
+        _VALUE_FILTER,
         *_INTERACTIONS,
         _CREATED,
         _MODIFIED,
@@ -684,21 +450,13 @@ _OPPORTUNITY_FIELDS = (
     # Copper fills company_name from company_id.
     _f("company_name", "Company name", editability=_RO, sort_by="company_name"),
     _ref("primary_contact_id", "Primary contact", LookupKind.PEOPLE, sort_by="contact"),
-    _ref("assignee_id", "Owner", LookupKind.USERS, sort_by="assignee"),
+    _owner(sort_by="assignee"),
     _ref("pipeline_id", "Pipeline", LookupKind.PIPELINES),
     _ref("pipeline_stage_id", "Stage", LookupKind.PIPELINE_STAGES, sort_by="stage"),
     _enum("status", "Status", OPPORTUNITY_STATUSES, sort_by="status"),
     _enum("priority", "Priority", OPPORTUNITY_PRIORITIES, sort_by="priority"),
     _f("close_date", "Close date", FieldType.CLOSE_DATE, sort_by="close_date"),
-    _f(
-        "monetary_value",
-        "Value",
-        FieldType.MONEY,
-        currency_key="monetary_unit",
-        sort_by="value",
-        minimum=0,
-    ),
-    _f("monetary_unit", "Currency", FieldType.CURRENCY_CODE),
+    *_MONETARY,
     _f(
         "win_probability",
         "Win probability",
@@ -712,9 +470,7 @@ _OPPORTUNITY_FIELDS = (
     _DETAILS,
     _TAGS_FIELD,
     _CF,
-    FieldSpec(
-        "interaction_count", "Interactions", FieldType.INTEGER, _RO, sort_by="interaction_count"
-    ),
+    _SORTED_INTERACTION_COUNT,
     FieldSpec(
         "date_last_contacted", "Last contacted", FieldType.DATETIME, _RO, sort_by="last_interaction"
     ),
@@ -727,8 +483,7 @@ _OPPORTUNITY_FIELDS = (
         editability=_RO,
         currency_key="converted_unit",
     ),
-    _f("leads_converted_from", "Converted from leads", FieldType.JSON, editability=_RO),
-    _f("date_lead_created", "Lead created", FieldType.DATETIME, editability=_RO),
+    *_CONVERTED_FROM,
     *_stamps(),
     # ⚠ Uncertain keys (third-party schema only, §4).
     _f("pipeline_type", "Pipeline type", editability=_RO),
@@ -747,12 +502,7 @@ OPPORTUNITIES = EntitySpec(
         _ids(LookupKind.OPPORTUNITIES),
         _text("name", "Name (exact)"),
         _ASSIGNEES,
-        FilterSpec(
-            "status_ids",
-            "Status",
-            FilterType.ENUM_LIST,
-            choices=tuple(Choice(i, s) for i, s in enumerate(OPPORTUNITY_STATUSES)),
-        ),
+        _status_ids(OPPORTUNITY_STATUSES),
         _id_list("pipeline_ids", "Pipeline", LookupKind.PIPELINES),
         _id_list("pipeline_stage_ids", "Stage", LookupKind.PIPELINE_STAGES),
         # ⚠ The ids behind priority_ids are undocumented; 0..3 in display order is a guess.
@@ -762,13 +512,13 @@ OPPORTUNITIES = EntitySpec(
             FilterType.ENUM_LIST,
             choices=tuple(Choice(i, s) for i, s in enumerate(OPPORTUNITY_PRIORITIES)),
         ),
-        _id_list("customer_source_ids", "Source", LookupKind.CUSTOMER_SOURCES, none=True),
+        _SOURCES_FILTER,
         _id_list("loss_reason_ids", "Loss reason", LookupKind.LOSS_REASONS, none=True),
         _id_list("company_ids", "Company", LookupKind.COMPANIES, none=True),
         _id_list("person_ids", "Person", LookupKind.PEOPLE),
         _TAGS,
         _FOLLOWED,
-        _numbers("monetary_value", "Value", FieldType.MONEY),
+        _VALUE_FILTER,
         *_INTERACTIONS,
         _dates("close_date", "Close date"),
         _dates("stage_change_date", "Stage changed"),
@@ -801,8 +551,8 @@ OPPORTUNITIES = EntitySpec(
 _PROJECT_FIELDS = (
     _id(),
     _name(),
-    _f("related_resource", "Related to", FieldType.RELATED_RESOURCE, sort_by="related_to"),
-    _ref("assignee_id", "Owner", LookupKind.USERS, sort_by="assigned_to"),
+    _RELATED_TO,
+    _owner(sort_by="assigned_to"),
     _enum("status", "Status", PROJECT_STATUSES, sort_by="status"),
     _DETAILS,
     _TAGS_FIELD,
@@ -823,12 +573,7 @@ PROJECTS = EntitySpec(
         _text("name", "Name"),
         _ASSIGNEES,
         # ⚠ Project status ids are undocumented; 0 Open, 1 Completed mirrors opportunities.
-        FilterSpec(
-            "status_ids",
-            "Status",
-            FilterType.ENUM_LIST,
-            choices=tuple(Choice(i, s) for i, s in enumerate(PROJECT_STATUSES)),
-        ),
+        _status_ids(PROJECT_STATUSES),
         _TAGS,
         _FOLLOWED,
         _CREATED,
@@ -847,8 +592,8 @@ PROJECTS = EntitySpec(
 _TASK_FIELDS = (
     _id(),
     _name(),
-    _f("related_resource", "Related to", FieldType.RELATED_RESOURCE, sort_by="related_to"),
-    _ref("assignee_id", "Owner", LookupKind.USERS, sort_by="assigned_to"),
+    _RELATED_TO,
+    _owner(sort_by="assigned_to"),
     _f("due_date", "Due", FieldType.DATETIME, sort_by="due_date"),
     _f("reminder_date", "Reminder", FieldType.DATETIME, sort_by="reminder_date"),
     # Set by Copper when the status goes Open → Completed (§7).

@@ -15,6 +15,7 @@ from typing import Any, Final
 from copper_desktop.domain.catalog import FieldSpec, FieldType, LookupKind, entity_for_type
 from copper_desktop.domain.custom_fields import get_field_value
 from copper_desktop.domain.formats import (
+    LIST_KINDS,
     VALUE_KEYS,
     ListKind,
     choice_label,
@@ -34,12 +35,6 @@ NameOf = Callable[[LookupKind, Any], "str | None"]
 MAX_CELL_CHARS: Final = 200
 """Compact text (table cells) is cut here so one long value cannot slow the whole table."""
 
-LISTS: Final = {
-    FieldType.EMAIL_LIST: ListKind.EMAILS,
-    FieldType.PHONE_LIST: ListKind.PHONE_NUMBERS,
-    FieldType.SOCIAL_LIST: ListKind.SOCIALS,
-    FieldType.WEBSITE_LIST: ListKind.WEBSITES,
-}
 _NAME_FALLBACK: Final = {"company_id": "company_name"}
 """Record keys holding a name Copper already sent for a reference (used until resolved)."""
 _NUMBERS: Final[dict[FieldType, Callable[[float], str]]] = {
@@ -163,8 +158,8 @@ def _shaped(
     if kind is FieldType.CLOSE_DATE and isinstance(value, str):
         return _close_date(value)
     if isinstance(value, list):
-        if kind in LISTS:
-            return _entries(LISTS[kind], value, compact)
+        if kind in LIST_KINDS:
+            return _entries(LIST_KINDS[kind], value, compact)
         if kind is FieldType.TAGS:
             return ", ".join(plain_text(tag) for tag in value)
     if not isinstance(value, Mapping):

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from copper_desktop.domain.catalog import Choice
+from copper_desktop.domain.catalog import Choice, FieldType, label_of
 
 UNIX_MIN = -(2**31)
 UNIX_MAX = 2**31 - 1
@@ -395,10 +395,8 @@ def choice_label(choices: Sequence[Choice], value: object) -> str:
     """The label of a value; an unknown id shows as "#<id>" rather than disappearing."""
     if value is None:
         return ""
-    for choice in choices:
-        if choice.value == value and type(choice.value) is type(value):
-            return choice.label
-    return f"#{value}"
+    label = label_of(choices, value)
+    return label if label is not None else f"#{value}"
 
 
 def parse_choice(choices: Sequence[Choice], text: str) -> str | int | None:
@@ -455,6 +453,13 @@ VALUE_KEYS: dict[ListKind, str] = {
     ListKind.SOCIALS: "url",
     ListKind.WEBSITES: "url",
 }
+LIST_KINDS: dict[FieldType, ListKind] = {
+    FieldType.EMAIL_LIST: ListKind.EMAILS,
+    FieldType.PHONE_LIST: ListKind.PHONE_NUMBERS,
+    FieldType.SOCIAL_LIST: ListKind.SOCIALS,
+    FieldType.WEBSITE_LIST: ListKind.WEBSITES,
+}
+"""The catalog's list-valued field types and the list each one holds."""
 NULL_CATEGORY_ALLOWED = frozenset({ListKind.WEBSITES})
 """Live accounts return websites with `"category": null` (§6)."""
 

@@ -17,6 +17,7 @@ from copper_desktop.domain.custom_fields import (
 )
 from copper_desktop.domain.formats import (
     CATEGORIES,
+    LIST_KINDS,
     NULL_CATEGORY_ALLOWED,
     VALUE_KEYS,
     FormatError,
@@ -28,12 +29,6 @@ from copper_desktop.domain.formats import (
     is_valid_email as is_valid_email,  # the one e-mail rule, re-exported for forms
 )
 
-_LIST_KINDS = {
-    FieldType.EMAIL_LIST: ListKind.EMAILS,
-    FieldType.PHONE_LIST: ListKind.PHONE_NUMBERS,
-    FieldType.SOCIAL_LIST: ListKind.SOCIALS,
-    FieldType.WEBSITE_LIST: ListKind.WEBSITES,
-}
 _TEXT_TYPES = frozenset({FieldType.TEXT, FieldType.MULTILINE, FieldType.URL})
 _NUMBER_TYPES = frozenset({FieldType.NUMBER, FieldType.MONEY, FieldType.PERCENT})
 
@@ -104,11 +99,11 @@ def validate_value(field: FieldSpec, value: Any) -> str | None:
         if field.max_length is not None and len(value) > field.max_length:
             return f"{field.label} is limited to {field.max_length} characters."
         return None
-    if kind in _LIST_KINDS:
+    if kind in LIST_KINDS:
         if not isinstance(value, list):
             return f"{field.label} must be a list."
         for entry in value:
-            message = _entry_message(_LIST_KINDS[kind], entry)
+            message = _entry_message(LIST_KINDS[kind], entry)
             if message:
                 return message
         return None

@@ -10,6 +10,7 @@ produces a search body of exactly the keys Copper expects (checked against the c
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
@@ -250,24 +251,16 @@ def _number(value: float, integer: bool) -> int | float:
     return int(value) if integer or value.is_integer() else value
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class _Control:
     """One filter's widget and how it turns into search-body keys."""
 
-    def __init__(
-        self,
-        spec: FilterSpec,
-        widget: QWidget,
-        body: Callable[[], Body],
-        describe: Callable[[], str | None],
-        reset: Callable[[], None],
-        definition: CustomFieldDefinition | None = None,
-    ) -> None:
-        self.spec = spec
-        self.widget = widget
-        self.body = body
-        self.describe = describe
-        self.reset = reset
-        self.definition = definition
+    spec: FilterSpec
+    widget: QWidget
+    body: Callable[[], Body]
+    describe: Callable[[], str | None]
+    reset: Callable[[], None]
+    definition: CustomFieldDefinition | None = None
 
 
 class FilterBar(QWidget):
