@@ -199,7 +199,7 @@ class RecordEditor(QWidget):
 
     def save(self) -> None:
         """Ctrl+S / Save: validate, then send only the changed fields."""
-        if not self._busy:
+        if not self._busy and not self.runner.running("save"):  # a double click saves once
             self.runner.run(self.asave(), key="save")
 
     def revert(self) -> None:
