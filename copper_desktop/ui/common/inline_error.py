@@ -3,20 +3,18 @@ behaviour for every form (hidden while empty, read by screen readers under its o
 
 from __future__ import annotations
 
-from typing import Final
-
 from PySide6.QtWidgets import QLabel, QWidget
 
-ERROR_STYLE: Final = "color: #b00020;"
+from copper_desktop.ui.common.style import error_text_style
 
 
 def error_label(name: str, accessible: str, parent: QWidget | None = None) -> QLabel:
-    """A hidden, word-wrapped error label named ``name``."""
+    """A hidden, word-wrapped error label named ``name``, in a red readable on its palette."""
     label = QLabel(parent)
     label.setObjectName(name)
     label.setAccessibleName(accessible)
     label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
+    label.setStyleSheet(error_text_style(label.palette()))
     label.hide()
     return label
 

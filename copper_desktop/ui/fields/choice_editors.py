@@ -79,16 +79,13 @@ class ChoiceEditor(FieldEditor):
     def __init__(self, field: FieldSpec, lookups: Lookups, parent: QWidget | None = None) -> None:
         super().__init__(field, parent)
         self.lookups = lookups
-        self.combo = QComboBox(self)
-        self.combo.setObjectName(f"{self.objectName()}Combo")
-        self.combo.setAccessibleName(field.label)
+        self.combo = self._input(QComboBox(self), "Combo", 1)
         self.combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.combo.setMinimumContentsLength(16)
         name_popup(self.combo)
         guard_wheel(self.combo)
-        self.content.addWidget(self.combo, 1)
         self._values: list[Any] = []
         self.combo.activated.connect(self._user_edited)
         lookups.loaded.connect(self._reload)
@@ -226,11 +223,8 @@ class MultiChoiceEditor(FieldEditor):
 
     def __init__(self, field: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(field, parent)
-        self.list = QListWidget(self)
-        self.list.setObjectName(f"{self.objectName()}List")
-        self.list.setAccessibleName(field.label)
+        self.list = self._input(QListWidget(self), "List", 1)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.content.addWidget(self.list, 1)
         self._values: list[Any] = []
         self.list.itemChanged.connect(self._user_edited)
         self._fill([])
@@ -412,10 +406,7 @@ class BooleanEditor(FieldEditor):
 
     def __init__(self, field: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(field, parent)
-        self.box = QCheckBox(self)
-        self.box.setObjectName(f"{self.objectName()}Check")
-        self.box.setAccessibleName(field.label)
-        self.content.addWidget(self.box)
+        self.box = self._input(QCheckBox(self), "Check")
         self.content.addStretch(1)
         self.box.clicked.connect(self._user_edited)
 

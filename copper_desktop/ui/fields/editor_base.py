@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -35,12 +35,13 @@ from PySide6.QtWidgets import (
 
 from copper_desktop.domain.catalog import FieldSpec
 from copper_desktop.domain.validation import validate_value
+from copper_desktop.ui.common.style import changed_color, error_text_style
 
-CHANGED_COLOR: Final = "#d98e04"
-ERROR_COLOR: Final = "#c62828"
 CHANGED_TIP: Final = "Changed, not saved"
 NONE_LABEL: Final = "— none —"
 """The pick-list entry that means "no value" (sent as null)."""
+
+W = TypeVar("W", bound=QWidget)
 
 
 def text_of(value: Any) -> str:
@@ -103,7 +104,7 @@ class FieldEditor(QWidget):
         self.error_label.setObjectName(f"{self.objectName()}Error")
         self.error_label.setAccessibleName(f"{field.label} error")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.error_label.setStyleSheet(error_text_style(self.error_label.palette()))
         self.error_label.setVisible(False)
         column.addWidget(self.error_label)
         self._paint_bar()
@@ -177,6 +178,14 @@ class FieldEditor(QWidget):
 
     # ------------------------------------------------------------------ for subclasses
 
+    def _input(self, widget: W, suffix: str, stretch: int = 0) -> W:
+        """Name an input after the field (``field_<key><suffix>``; read out as the field's
+        label) and add it to the editor's row."""
+        widget.setObjectName(f"{self.objectName()}{suffix}")
+        widget.setAccessibleName(self.field.label)
+        self.content.addWidget(widget, stretch)
+        return widget
+
     def _show(self, value: Any) -> None:
         raise NotImplementedError
 
@@ -228,7 +237,7 @@ class FieldEditor(QWidget):
         self._describe()
 
     def _paint_bar(self) -> None:
-        color = CHANGED_COLOR if self._changed else "transparent"
+        color = changed_color(self.palette()).name() if self._changed else "transparent"
         self.changed_bar.setStyleSheet(f"background-color: {color}; border: none;")
         self.changed_bar.setToolTip(CHANGED_TIP if self._changed else "")
         self.setToolTip(CHANGED_TIP if self._changed else "")
@@ -254,10 +263,7 @@ class LineEditor(FieldEditor):
         self, field: FieldSpec, parent: QWidget | None = None, *, stretch: int = 0
     ) -> None:
         super().__init__(field, parent)
-        self.edit = QLineEdit(self)
-        self.edit.setObjectName(f"{self.objectName()}{self.EDIT_SUFFIX}")
-        self.edit.setAccessibleName(field.label)
-        self.content.addWidget(self.edit, stretch)
+        self.edit = self._input(QLineEdit(self), self.EDIT_SUFFIX, stretch)
         self._shown = ""
         self.edit.textEdited.connect(self._text_edited)
         self.edit.editingFinished.connect(self._commit)

@@ -372,6 +372,10 @@ class _PickerEditor(FieldEditor):
         self.picker.search_failed.connect(self._search_failed)
         self.picker.results_ready.connect(self._search_answered)
         self._search_error: str | None = None
+        self._build()
+
+    def _build(self) -> None:
+        """Adds a subclass's own widgets, once the picker exists."""
 
     def is_busy(self) -> bool:
         return self.picker.is_busy()
@@ -426,14 +430,8 @@ class ResourceEditor(_PickerEditor):
     be "— none —" (null). A type without a picked record is an input error.
     """
 
-    def __init__(
-        self,
-        field: FieldSpec,
-        lookups: Lookups,
-        client: SearchClient | None,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(field, lookups, client, parent)
+    def _build(self) -> None:
+        field = self.field
         self.type_combo = QComboBox(self)
         self.type_combo.setObjectName(f"{self.objectName()}Type")
         self.type_combo.setAccessibleName(f"{field.label} type")

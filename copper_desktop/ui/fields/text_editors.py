@@ -79,12 +79,9 @@ class MultilineEditor(FieldEditor):
 
     def __init__(self, field: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(field, parent)
-        self.edit = QPlainTextEdit(self)
-        self.edit.setObjectName(f"{self.objectName()}Edit")
-        self.edit.setAccessibleName(field.label)
+        self.edit = self._input(QPlainTextEdit(self), "Edit")
         self.edit.setTabChangesFocus(True)
         self.edit.setFixedHeight(self.edit.fontMetrics().lineSpacing() * 5 + 12)
-        self.content.addWidget(self.edit)
         self._shown = ""
         self.edit.textChanged.connect(self._user_edited)
         self.edit.installEventFilter(self)

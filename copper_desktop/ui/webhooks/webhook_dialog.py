@@ -8,12 +8,10 @@ next to their field and nothing is sent while any remains; a 422 from Copper is 
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -26,10 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from copper_desktop.addresses import is_loopback_host
-from copper_desktop.api import CopperError, ValidationError
+from copper_desktop.api import ValidationError
 from copper_desktop.domain.catalog import WEBHOOK_EVENTS, entity
 from copper_desktop.domain.validation import validate_record
-from copper_desktop.models.async_support import TaskKeeper
+from copper_desktop.models.actions import ActionRunner, Failure
 from copper_desktop.ui.common.inline_error import error_label, show_error
 from copper_desktop.ui.common.naming import name_popup
 
@@ -99,8 +97,7 @@ class WebhookDialog(QDialog):
         self.setWindowTitle("New webhook")
         self._client = client
         self.allow_loopback_http = allow_loopback_http
-        self._tasks = TaskKeeper()
-        self._task: asyncio.Task[None] | None = None
+        self.runner = ActionRunner(self)
         spec = entity("webhooks")
 
         self.target_edit = QLineEdit(self)
@@ -203,7 +200,7 @@ class WebhookDialog(QDialog):
 
     @property
     def busy(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self.runner.running("create")
 
     # ------------------------------------------------------------------ sending
     def submit(self) -> None:
@@ -220,7 +217,14 @@ class WebhookDialog(QDialog):
             if self.target_error.isVisible():
                 self.target_edit.setFocus()
             return
-        self._task = self._tasks.spawn(self._create(self.body()), name="WebhookDialog.create")
+        self.runner.run(
+            self._client.create_webhook(self.body()),
+            key="create",
+            success=self._created,
+            failure=self._create_failed,
+            done=lambda: self._set_busy(False),
+            what="The webhook was not created",
+        )
         self._set_busy(True)
 
     def _set_busy(self, busy: bool) -> None:
@@ -235,37 +239,26 @@ class WebhookDialog(QDialog):
             widget.setEnabled(not busy)
         self.create_button.setText("Creating…" if busy else "Create")
 
-    async def _create(self, body: Json) -> None:
-        try:
-            hook = await self._client.create_webhook(body)
-        except ValidationError as exc:
-            label = self.target_error if exc.field == "target" else self.error_label
-            show_error(label, str(exc))
-            return
-        except CopperError as exc:
-            show_error(self.error_label, f"The webhook was not created: {exc}")
-            return
-        finally:
-            self._task = None
-            self._set_busy(False)
+    def _created(self, hook: Json) -> None:
         self.created.emit(hook)
         self.accept()
+
+    def _create_failed(self, failure: Failure) -> None:
+        error = failure.error
+        if isinstance(error, ValidationError):  # Copper's 422: shown by the field it names
+            label = self.target_error if error.field == "target" else self.error_label
+            show_error(label, failure.reason)
+        else:
+            show_error(self.error_label, failure.message)
 
     # ------------------------------------------------------------------ shutdown
     def done(self, result: int) -> None:
         """Closing cancels a create still waiting (the client checks a lost create's outcome
-        before any retry, so a cancelled one is not sent twice)."""
-        self._cancel()
+        before any retry, so a cancelled one is not sent twice); accepting is the create's
+        own success, so it is not cancelled then."""
+        if result != QDialog.DialogCode.Accepted:
+            self.runner.cancel("create")
         super().done(result)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self._cancel()
-        super().closeEvent(event)
-
-    def _cancel(self) -> None:
-        # _create clears _task before it accepts, so it never cancels itself here.
-        if self._task is not None:
-            self._task.cancel()
-
     async def aclose(self) -> None:
-        await self._tasks.aclose()
+        await self.runner.aclose()
