@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from copper_desktop.addresses import is_loopback_url
 from copper_desktop.domain.catalog import WEBHOOK_TYPES
 from copper_desktop.session import Session
-from copper_desktop.ui.webhooks.webhook_dialog import WebhookDialog
+from copper_desktop.ui.webhooks.webhook_dialog import WebhookDialog, target_message
 from copper_desktop.ui.webhooks.webhooks_page import HEADERS, WebhooksPage
 from tests.conftest import SandboxControl
 
@@ -211,6 +212,25 @@ def test_loopback_http_is_allowed_for_the_sandbox(
     with qtbot.waitSignal(page.created) as created:
         dialog.create_button.click()
     run(session.client.delete_webhook(created.args[0]["id"]))
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "localhost",
+        "127.0.0.1",
+        "127.0.0.2",
+        "[::1]",
+        "sandbox.localhost",
+        "localhost.localdomain",
+        "example.test",
+        "10.0.0.1",
+    ],
+)
+def test_sandbox_targets_follow_the_apps_one_loopback_rule(host: str) -> None:
+    url = f"http://{host}:9/hook"
+    assert (target_message(url, allow_loopback_http=True) is None) == is_loopback_url(url)
+    assert target_message(url) is not None  # real Copper: https only, loopback or not
 
 
 def test_a_422_is_shown_inline_and_the_input_kept(
