@@ -190,9 +190,18 @@ class Job:
         return self._task
 
     async def wait(self) -> JobState:
-        if self._task is not None:
-            return await asyncio.shield(self._task)
-        return self.state
+        """The state once the current run stops (waiting does not stop it). A run whose task
+        was cancelled (the app going away) leaves the job INTERRUPTED."""
+        task = self._task
+        if task is None:
+            return self.state
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            me = asyncio.current_task()
+            if task.cancelled() and (me is None or not me.cancelling()):
+                return self.state
+            raise
 
     def pause(self) -> None:
         """Send nothing new; in-flight requests finish, then the state is PAUSED."""
@@ -251,44 +260,23 @@ class Job:
             self._set_state(JobState.RUNNING)
         self._run_started = self._clock()
         writers: set[asyncio.Task[None]] = set()
-        slots = asyncio.Semaphore(max(1, self.kind.concurrency))
         try:
-            while pending and self._stop is None and self._halt is None:
-                chunk = [self.rows[pending.popleft()]
-                         for _ in range(min(self.kind.chunk_size, len(pending)))]  # fmt: skip
-                try:
-                    decisions = await self.kind.prepare(chunk)
-                except JobHalted as halt:
-                    self._halt = str(halt)
-                    break
-                except Exception as err:
-                    log.exception("job %s: checking rows failed", self.id)
-                    self._halt = f"Checking records failed: {err}"
-                    break
-                settled = {i: o for i, o in decisions.items() if o is not None}
-                if settled:
-                    await self._record(settled)
-                go = [r for r in chunk if decisions.get(r.index) is None]
-                for start in range(0, len(go), max(1, self.kind.batch_size)):
-                    await slots.acquire()
-                    if self._stop is not None or self._halt is not None:
-                        slots.release()
-                        break
-                    batch = go[start : start + self.kind.batch_size]
-                    await self._started(batch)
-                    task = asyncio.get_running_loop().create_task(self._write(batch, slots))
-                    writers.add(task)
-                    task.add_done_callback(writers.discard)
+            await self._dispatch(pending, writers)
+            if writers:
+                await asyncio.gather(*writers, return_exceptions=True)
         except asyncio.CancelledError:
-            # The app is going away without pausing: behave like a crash (resumable).
-            for task in writers:
+            # The app is going away without pausing: behave like a crash (resumable; the
+            # rows that were out are checked on resume).
+            for task in list(writers):
                 task.cancel()
             await asyncio.gather(*writers, return_exceptions=True)
+            for row in self.rows:
+                row.in_flight = False
+            self._in_flight = 0
             self._stopped_clock()
-            self.state = JobState.INTERRUPTED
+            self._stop = None
+            self._set_state(JobState.INTERRUPTED, "Stopped before the end; resume to go on.")
             raise
-        if writers:
-            await asyncio.gather(*writers, return_exceptions=True)
         self._stopped_clock()
         if self._stop == "cancel":
             unknown = await self._settle_uncertain()
@@ -308,6 +296,37 @@ class Job:
             await self._finish(JobState.FINISHED)
         self._stop = None
         return self.state
+
+    async def _dispatch(self, pending: deque[int], writers: set[asyncio.Task[None]]) -> None:
+        """Check chunks of pending rows and send the rest in batches, until none is left or
+        the job is stopped; ``writers`` holds the batches still out."""
+        slots = asyncio.Semaphore(max(1, self.kind.concurrency))
+        while pending and self._stop is None and self._halt is None:
+            chunk = [self.rows[pending.popleft()]
+                     for _ in range(min(self.kind.chunk_size, len(pending)))]  # fmt: skip
+            try:
+                decisions = await self.kind.prepare(chunk)
+            except JobHalted as halt:
+                self._halt = str(halt)
+                return
+            except Exception as err:
+                log.exception("job %s: checking rows failed", self.id)
+                self._halt = f"Checking records failed: {err}"
+                return
+            settled = {i: o for i, o in decisions.items() if o is not None}
+            if settled:
+                await self._record(settled)
+            go = [r for r in chunk if decisions.get(r.index) is None]
+            for start in range(0, len(go), max(1, self.kind.batch_size)):
+                await slots.acquire()
+                if self._stop is not None or self._halt is not None:
+                    slots.release()
+                    return
+                batch = go[start : start + self.kind.batch_size]
+                await self._started(batch)
+                task = asyncio.get_running_loop().create_task(self._write(batch, slots))
+                writers.add(task)
+                task.add_done_callback(writers.discard)
 
     async def _settle_uncertain(self) -> set[int]:
         """Before calling rows "not sent" on cancel: rows whose request went out earlier (a
