@@ -8,6 +8,7 @@ front of it where a 200 must come back empty or wrong-shaped after a real commit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import Callable
@@ -68,8 +69,9 @@ async def test_forty_creates_under_faults_each_get_their_own_record(
     """40 one-at-a-time creates of same-named tasks, 15% of requests answered 500, 5% of POST
     connections dropped after the commit (it once gave 31 distinct ids for 40 successes)."""
     name = unique("Same name")
+    async with make_client() as other:  # another app on the same account
+        before = {(await other.create("tasks", {"name": name}))["id"] for _ in range(3)}
     async with make_client() as c:
-        before = {(await c.create("tasks", {"name": name}))["id"] for _ in range(3)}
         control.reset()  # a fresh, seeded fault draw
         control.add_fault("error", status=500, rate=0.15)
         control.add_fault("drop", when="after", method="POST", rate=0.05)
@@ -96,8 +98,9 @@ async def test_lost_create_never_takes_a_record_that_was_there(
     make_client: MakeClient, control: SandboxControl
 ) -> None:
     name = unique("Was there")
+    async with make_client() as other:  # another app on the same account
+        earlier = await other.create("tasks", {"name": name})
     async with make_client() as c:
-        earlier = await c.create("tasks", {"name": name})
         control.add_fault("error", status=500, method="POST", path="^/tasks$", count=1)
         task = await c.create("tasks", {"name": name})
         ids = await named(c, "tasks", name)
@@ -111,8 +114,9 @@ async def test_bulk_create_never_takes_records_that_were_there(
 ) -> None:
     tag = uuid.uuid4().hex[:8]
     items = [{"name": f"Bulk there {tag} {i}"} for i in range(4)]
+    async with make_client() as other:  # another app on the same account
+        earlier = await other.bulk_create("people", items)
     async with make_client() as c:
-        earlier = await c.bulk_create("people", items)
         control.add_fault("error", status=500, method="POST", path="^/people/bulk_create$", count=1)
         result = await c.bulk_create("people", items)
         found = await c.search_all("people", {"name": f"Bulk there {tag}"})
@@ -141,6 +145,44 @@ async def test_concurrent_lost_creates_report_what_cannot_be_told_apart(
     listed = {r["id"] for r in unknown[0].candidates}
     assert len(listed) == 2 and saved[0]["id"] not in listed
     assert ids == listed | {saved[0]["id"]}
+
+
+async def test_lost_create_waits_for_a_look_alike_still_answering(
+    sandbox: Any, admin: Json, control: SandboxControl
+) -> None:
+    """Two same-named creates at once: one is saved but its answer is slow, the other gets a
+    500. The second must not take the first's record while the first still waits for it."""
+    name = unique("Held")
+    looked, both_looked = 0, asyncio.Event()  # both look before either is sent
+    posts = 0
+
+    async def handler(request: Request, forward: Forward) -> Reply:
+        nonlocal looked, posts
+        if request.path == "/tasks/search" and not both_looked.is_set():
+            looked += 1
+            if looked == 2:
+                both_looked.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(both_looked.wait(), 5)
+        if request.method == "POST" and request.path == "/tasks":
+            posts += 1
+            if posts == 1:
+                reply = await forward()  # saved, but the answer is slow
+                await asyncio.sleep(1.0)
+                return reply
+            if posts == 2:
+                return Reply(500, b'{"success": false, "status": 500, "message": "oops"}')
+        return await forward()
+
+    async with (
+        serve(handler, upstream=sandbox.base_url) as url,
+        CopperClient(admin["email"], admin["token"], base_url=url, retry=FAST_RETRY) as c,
+    ):
+        tasks = await asyncio.gather(*(c.create("tasks", {"name": name}) for _ in range(2)))
+        ids = await named(c, "tasks", name)
+    assert tasks[0]["id"] != tasks[1]["id"]
+    assert ids == {t["id"] for t in tasks}
+    assert posts == 3  # the 500 was looked for, found nothing of its own, and sent again
 
 
 async def test_create_saved_by_its_last_try_is_found(
