@@ -16,7 +16,6 @@ from pytestqt.qtbot import QtBot
 from copper_desktop.domain.catalog import ENTITIES, EntitySpec, FieldSpec, FieldType, LookupKind
 from copper_desktop.domain.custom_fields import (
     DataType,
-    custom_field_id,
     entity_fields,
     parse_definitions,
 )
@@ -78,14 +77,15 @@ JSON = st.recursive(
 SIDE_KEYS = st.sampled_from(["monetary_unit", "converted_unit", "company_name", "name", "id"])
 
 
-def record_with(field: FieldSpec, value: Any, extra: dict[str, Any]) -> dict[str, Any]:
-    """`extra` (currencies, names) plus `value` where `field` keeps it."""
-    record = dict(extra)
-    definition_id = custom_field_id(field.key)
-    if definition_id is None:
-        record[field.key] = value
-    else:
-        record["custom_fields"] = [{"custom_field_definition_id": definition_id, "value": value}]
+def record_with(
+    spec: EntitySpec, value: Any, extra: dict[str, Any], raw_custom: bool
+) -> dict[str, Any]:
+    """`value` in every field of `spec` (custom fields included), then `extra` (currencies,
+    names); with `raw_custom` the custom_fields list itself is `value`."""
+    record = {field.key: value for field in spec.fields}
+    entries = [{"custom_field_definition_id": d.id, "value": value} for d in DEFINITIONS]
+    record["custom_fields"] = value if raw_custom else entries
+    record.update(extra)
     return record
 
 
@@ -104,34 +104,39 @@ def test_every_field_type_and_custom_data_type_is_covered() -> None:
 
 
 @settings(
-    max_examples=1500,
+    max_examples=1000,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(
-    where=st.sampled_from(FIELDS),
+    spec=st.sampled_from(list(ENTITIES.values())),
     value=JSON,
     extra=st.dictionaries(SIDE_KEYS, JSON, max_size=2),
+    raw_custom=st.booleans(),
 )
 def test_any_json_value_is_shown_without_raising(
     qtbot: QtBot,
     lookups: Lookups,
-    where: tuple[EntitySpec, FieldSpec],
+    spec: EntitySpec,
     value: Any,
     extra: dict[str, Any],
+    raw_custom: bool,
 ) -> None:
-    spec, field = where
-    record = record_with(field, value, extra)
-    if field.type is not FieldType.CUSTOM_FIELDS:  # the raw list has no column
+    """Each case puts one value in every field of an entity: every column (text, sort value,
+    detail text) and the record model (every row, every role)."""
+    record = record_with(spec, value, extra, raw_custom)
+    fields = entity_fields(spec, DEFINITIONS)
+    for field in fields:
+        if field.type is FieldType.CUSTOM_FIELDS:  # the raw list has no column
+            continue
         column = column_for(spec, field, lookups)
         assert isinstance(column.value(record), str)
         assert column.sort_value is not None
         column.sort_value(record)
         assert isinstance(format_field(field, record, lookups.name), str)
-    fields = entity_fields(spec, DEFINITIONS)
     model = RecordModel(spec, fields, record, DEFINITIONS)
-    index = model.index(fields.index(field), 0)
-    for role in ROLES:
-        model.data(index, role)
+    for row in range(model.rowCount()):
+        for role in ROLES:
+            model.data(model.index(row, 0), role)
     assert model.changed_keys() == []  # as loaded: nothing to save, nothing to ask
     model.validate()
