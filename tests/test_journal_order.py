@@ -142,27 +142,21 @@ async def test_a_timed_out_delete_that_cannot_be_checked_stays_pending(
         assert [e.state for e in on_disk(journal)] == ["deleted"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="real bug: when the last allowed DELETE attempt loses its answer, the transport "
-    "raises NetworkError without checking (api/transport.py Transport.call: the retry budget "
-    "is tested before the recover step), and delete_record journals it 'failed' although the "
-    "record is gone",
-)
 @pytest.mark.anyio
 async def test_a_delete_whose_last_attempt_committed_is_not_journaled_failed(
     journal: DeletionJournal, make_client: MakeClient, control: SandboxControl
 ) -> None:
     """Every attempt loses its answer; the first ones never reached the store (checked: the
     record is still there, so the client sends again), the last one did. The record is gone,
-    so the journal must not say "failed" (which hides the re-create)."""
+    so the journal must not say "failed" (which hides the re-create). Found by this test;
+    fixed in the transport (the last attempt is checked too)."""
     async with make_client() as client:
         person = await new_person(client)
         path = f"^/people/{person['id']}$"
         retries = FAST_RETRY.transient.max_retries
         control.add_fault("drop", when="before", method="DELETE", path=path, count=retries)
         control.add_fault("drop", when="after", method="DELETE", path=path)
-        with contextlib.suppress(CopperError):  # NetworkError today, OutcomeUnknownError if fixed
+        with contextlib.suppress(CopperError):  # whichever, the record's fate decides
             await delete_record(journal, client, PEOPLE, person)
         control.clear_faults()
         deletes = await logged(control, "DELETE", f"/people/{person['id']}")
