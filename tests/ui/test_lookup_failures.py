@@ -30,10 +30,10 @@ def test_failing_tags_leave_owners_stages_and_contact_types_named(
 ) -> None:
     control.add_fault("error", status=status, method="GET", path="^/tags$")
     window = make_window()
-    assert window.lookups.failed == ("tags",)
     error = window.status.error_label.text()
     assert error.startswith("Last error: Could not load tags (")
     assert "Names and custom fields unavailable" not in error
+    assert window.lookups.failed == ("tags",)
 
     browser = window.browser("people")
     assert browser is not None
