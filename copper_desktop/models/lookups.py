@@ -49,7 +49,23 @@ RESOLVE_BATCH: Final = 200
 _MAX_TAG_PAGES: Final = 50
 
 
-class LookupClient(Protocol):
+class SearchClient(Protocol):
+    """The search part of `CopperClient`: what resolving names and record pickers use."""
+
+    async def search(
+        self,
+        entity: str,
+        filters: Json | None = None,
+        *,
+        page_number: int = 1,
+        page_size: int = 200,
+        sort_by: str | None = None,
+        sort_direction: str | None = None,
+        computed: bool = False,
+    ) -> Any: ...
+
+
+class LookupClient(SearchClient, Protocol):
     """The part of `CopperClient` that `Lookups` uses (a fake at this seam is enough)."""
 
     async def all_users(self) -> list[Json]: ...
@@ -68,17 +84,6 @@ class LookupClient(Protocol):
         tag_names_only: bool = False,
         last_tag_value: str | None = None,
     ) -> list[Any]: ...
-    async def search(
-        self,
-        entity: str,
-        filters: Json | None = None,
-        *,
-        page_number: int = 1,
-        page_size: int = 200,
-        sort_by: str | None = None,
-        sort_direction: str | None = None,
-        computed: bool = False,
-    ) -> Any: ...
 
 
 def _is_id(value: object) -> TypeGuard[int]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -30,6 +30,7 @@ from copper_desktop.domain.catalog import (
 )
 from copper_desktop.models.async_support import TaskKeeper
 from copper_desktop.models.lookups import RESOLVABLE, Lookups
+from copper_desktop.models.lookups import SearchClient as SearchClient  # pickers' client seam
 from copper_desktop.ui.common.naming import clearable, name_popup
 from copper_desktop.ui.fields.editor_base import NONE_LABEL, FieldEditor
 
@@ -37,22 +38,6 @@ DEBOUNCE_MS: Final = 300
 SEARCH_PAGE_SIZE: Final = 20
 ID_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 NAME_ROLE: Final = Qt.ItemDataRole.UserRole + 2
-
-
-class SearchClient(Protocol):
-    """The part of `CopperClient` a picker uses (a fake at this seam is enough)."""
-
-    async def search(
-        self,
-        entity: str,
-        filters: dict[str, Any] | None = None,
-        *,
-        page_number: int = 1,
-        page_size: int = 200,
-        sort_by: str | None = None,
-        sort_direction: str | None = None,
-        computed: bool = False,
-    ) -> Any: ...
 
 
 def kind_for_type(copper_type: str) -> LookupKind:
