@@ -268,8 +268,12 @@ async def test_pause_then_resume_and_cancel_keeps_in_flight_rows(
     assert job.progress().in_flight == 0
     assert not job.rows_with(RowStatus.FAILED)
 
+    out_at_cancel: list[int] = []
+
     def cancel_at_next_outcome(event: JobEvent) -> None:
         if isinstance(event, RowsChanged) and len(job.written_rows()) > paused_at:
+            if not out_at_cancel:
+                out_at_cancel.extend(r.index for r in job.rows if r.in_flight)
             job.cancel()
 
     job.subscribe(cancel_at_next_outcome)
@@ -278,6 +282,12 @@ async def test_pause_then_resume_and_cancel_keeps_in_flight_rows(
     cancelled = job.rows_with(RowStatus.SKIPPED, Reason.CANCELLED)
     assert len(written) + len(cancelled) == 100
     assert paused_at < len(written) <= paused_at + 40 and cancelled
+    # The requests out at the cancel were let finish: answered, not aborted and found later.
+    assert out_at_cancel
+    for i in out_at_cancel:
+        outcome = job.rows[i].outcome
+        assert outcome is not None and job.rows[i].status is RowStatus.WRITTEN
+        assert not outcome.recovered
     now = {p["id"]: p for p in await fresh(client, "people", ids)}
     assert {r.key for r in written} == {i for i in ids if cf(now[i], account) == "ACC-5"}
     assert job.can_undo
