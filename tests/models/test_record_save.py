@@ -137,7 +137,8 @@ def test_create_posts_the_record_and_loads_the_answer(
     control.reset()
     outcome = run(save(model, client))
     assert outcome.kind == "saved", outcome
-    posts = api_requests(control, "POST")
+    # The client looks for an existing person with the email before creating (lost answers).
+    posts = [p for p in api_requests(control, "POST") if p["path"] != "/people/fetch_by_email"]
     assert [p["path"] for p in posts] == ["/people"]
     assert posts[0]["body"] == {
         "assignee_id": admin["id"],
