@@ -227,7 +227,7 @@ async def test_no_commit_in_time_is_outcome_unknown_never_a_resend(
     make_client: MakeClient, control: SandboxControl
 ) -> None:
     name = unique("Very slow")
-    control.add_fault("latency", ms=1500, method="POST", path="^/tasks$", count=1)
+    control.add_fault("latency", ms=2500, method="POST", path="^/tasks$", count=1)
     async with make_client(retry=slow_policy(0.3), timeouts=Timeouts(read_s=0.15)) as c:
         with pytest.raises(OutcomeUnknownError):
             await c.create("tasks", {"name": name})
