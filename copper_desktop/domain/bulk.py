@@ -236,6 +236,24 @@ class BulkContext:
             )
         return None
 
+    def settable_fields(self) -> list[FieldSpec]:
+        """Fields a :class:`SetField` may target (for the dialog's field chooser)."""
+        return [f for f in self.fields.values()
+                if f.editable and f.type not in _NOT_BULK_EDITABLE]  # fmt: skip
+
+    def copy_sources(self, key: str) -> list[FieldSpec]:
+        """Fields whose value may be copied into ``key``: the same type, not itself."""
+        target = self.fields.get(key)
+        if target is None:
+            return []
+        return [
+            f
+            for f in self.fields.values()
+            if f.key != key
+            and f.type is target.type
+            and not (f.is_custom and target.is_custom and f.data_type != target.data_type)
+        ]
+
     def validate(self, key: str, value: Any) -> str | None:
         spec = self.fields.get(key)
         if spec is None:
@@ -335,10 +353,17 @@ def same_field_value(field_type: FieldType | str | None, a: Any, b: Any) -> bool
     if field_type == FieldType.TAGS and isinstance(a, list) and isinstance(b, list):
         return {_tag_key(str(t)) for t in a} == {_tag_key(str(t)) for t in b}
     if field_type in _UNORDERED and isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(any(same_value(x, y) for y in b) for x in a)
+        return sorted(map(_canonical, a)) == sorted(map(_canonical, b))
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         return same_value(_whole_address(a), _whole_address(b))
     return same_value(a, b)
+
+
+def _canonical(value: Any) -> tuple[str, str]:
+    """A sortable stand-in that keeps 1 == 1.0 but True != 1 (like ``same_value``)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return ("n", repr(float(value)))
+    return ("j", json.dumps(value, sort_keys=True, default=str))
 
 
 def _whole_address(value: Mapping[str, Any]) -> dict[str, Any]:

@@ -64,7 +64,16 @@ the job's state (``running`` at load time means the process died: *interrupted*)
 
 from .engine import Job, JobError
 from .journal import JobBusyError, JobJournal, JournalData, read_journal
-from .kinds import KINDS, JobClient, JobHalted, RecordUpdate, RowKind, register
+from .kinds import (
+    KINDS,
+    JobClient,
+    JobHalted,
+    RecordUpdate,
+    RowKind,
+    failure_outcome,
+    fetch_records,
+    register,
+)
 from .model import (
     REASON_TEXT,
     JobEvent,
@@ -110,6 +119,8 @@ __all__ = [
     "RowsChanged",
     "StateChanged",
     "export_ledger",
+    "failure_outcome",
+    "fetch_records",
     "read_journal",
     "register",
     "write_ledger_csv",

@@ -94,6 +94,9 @@ class Job:
                 if row.outcome is not None:
                     row.status = row.outcome.status
             self.rows.append(row)
+        loaded = getattr(kind, "loaded", None)
+        if callable(loaded):
+            loaded(self.rows)
         self.state = state_from_disk(data)
         self.message = data.state_message
         self._clock = clock

@@ -8,7 +8,11 @@ The engine is generic: it journals rows, paces them and records outcomes. A kind
   lost (a crash, a failed answer): the kind must recognise its own effect and call it written
   (``recovered``), never send it again;
 * ``write(rows)``: send one batch (``batch_size`` rows) and return each row's outcome;
-* optionally ``undo_rows(rows)``: the rows of the job that reverses the written ones.
+* ``undo_rows(rows)``: the rows of the job that reverses the written ones (when
+  ``undoable``), and ``describe(row)``: the kind's own ledger columns;
+* optionally ``loaded(rows)``: called once with the job's rows (outcomes folded from the
+  journal, the same objects updated as the job runs), for kinds whose rows depend on
+  earlier ones (a conversion attaching to a company an earlier row created).
 
 Bulk edit and undo are both :class:`RecordUpdate` rows (undo guards on the values the job wrote
 instead of ``date_modified``). Lead conversion and CSV import add their own kinds with
@@ -43,6 +47,7 @@ __all__ = [
     "RecordUpdate",
     "RowKind",
     "failure_outcome",
+    "fetch_records",
     "register",
 ]
 
@@ -110,6 +115,21 @@ def failure_outcome(err: CopperError) -> Outcome:
     return Outcome.failed(Reason.ERROR, err.detail or str(err))
 
 
+async def fetch_records(
+    client: JobClient, entity_path: str, ids: Sequence[int], filters: Json | None = None
+) -> dict[int, Json]:
+    """Records as Copper has them now, by id, with ``ids`` searches of 200 (a preview loads
+    the selection this way; missing ids are deleted or not visible). ``filters`` add to each
+    search (e.g. ``{"include_converted_leads": True}``)."""
+    found: dict[int, Json] = {}
+    for start in range(0, len(ids), ID_SEARCH):
+        part = list(ids[start : start + ID_SEARCH])
+        body = {**(filters or {}), "ids": part}
+        page = await client.search(entity_path, body, page_size=ID_SEARCH)
+        found.update({r["id"]: r for r in page.records if _is_int(r.get("id"))})
+    return found
+
+
 def _first_copper_error(group: BaseExceptionGroup[Any]) -> CopperError | None:
     for err in group.exceptions:
         if isinstance(err, CopperError):
@@ -161,16 +181,11 @@ class RecordUpdate:
         )
 
     async def fetch(self, ids: Sequence[int]) -> dict[int, Json]:
-        found: dict[int, Json] = {}
-        for start in range(0, len(ids), ID_SEARCH):
-            part = list(ids[start : start + ID_SEARCH])
-            try:
-                page = await self.client.search(self.entity, {"ids": part}, page_size=ID_SEARCH)
-            except CopperError as err:
-                failure_outcome(err)  # raises JobHalted for key and availability problems
-                raise JobHalted(str(err)) from err
-            found.update({r["id"]: r for r in page.records if _is_int(r.get("id"))})
-        return found
+        try:
+            return await fetch_records(self.client, self.entity, ids)
+        except CopperError as err:
+            failure_outcome(err)  # raises JobHalted for key and availability problems
+            raise JobHalted(str(err)) from err
 
     async def prepare(self, rows: Sequence[Row]) -> dict[int, Outcome | None]:
         current = await self.fetch([r.data["id"] for r in rows])

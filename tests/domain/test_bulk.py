@@ -476,3 +476,22 @@ def test_bad_operation_json_is_a_value_error() -> None:
     for bad in ({"op": "nope"}, {"op": "tags", "mode": "x", "tags": []}, {"op": "stage"}):
         with pytest.raises(ValueError):
             operation_from_json(bad)
+
+
+def test_the_dialog_is_offered_settable_fields_and_same_type_sources() -> None:
+    settable = {f.key for f in PEOPLE_CTX.settable_fields()}
+    assert {"title", "assignee_id", "tags", "cf_1", "cf_5", "cf_7"} <= settable
+    assert not {"id", "company_id", "date_modified", "custom_fields", "cf_12"} & settable
+    assert {f.key for f in PEOPLE_CTX.copy_sources("cf_3")} == {"cf_4"}
+    sources = {f.key for f in PEOPLE_CTX.copy_sources("title")}
+    assert {"name", "cf_1", "cf_13", "company_name"} <= sources and "title" not in sources
+    assert PEOPLE_CTX.copy_sources("nope") == []
+    for key in settable:
+        for source in PEOPLE_CTX.copy_sources(key):
+            assert check_operations(PEOPLE_CTX, [SetField(key, CopyFrom(source.key))]) == {}
+
+
+def test_multi_select_duplicates_are_not_a_set_match() -> None:
+    assert not same_field_value(FieldType.MULTI_ENUM, [51, 51], [51, 52])
+    assert same_field_value(FieldType.MULTI_ENUM, [51, 52.0], [52, 51])
+    assert not same_field_value(FieldType.MULTI_ENUM, [True], [1])

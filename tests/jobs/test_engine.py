@@ -49,6 +49,10 @@ class Fake:
         self.written: list[int] = []
         self.gate = asyncio.Event()
         self.halted: set[int] = set()
+        self.loaded_rows: list[Row] = []
+
+    def loaded(self, rows: list[Row]) -> None:
+        self.loaded_rows = rows
 
     async def prepare(self, rows: Sequence[Row]) -> dict[int, Outcome | None]:
         self.prepared.extend((r.index, r.attempts) for r in rows)
@@ -309,6 +313,9 @@ async def test_the_store_lists_jobs_and_announces_new_ones(store: JobStore) -> N
     assert (summaries[second.id].written, summaries[second.id].failed) == (1, 1)
     assert summaries[first.id].state is JobState.NEW and summaries[first.id].pending == 1
     assert await store.open(first.id) is first
+    # A kind sees the job's rows, outcomes folded in, and the same objects as they change.
+    assert FAKE.loaded_rows is second.rows
+    assert [r.status for r in FAKE.loaded_rows] == [RowStatus.FAILED, RowStatus.WRITTEN]
 
 
 async def test_undo_is_refused_until_the_job_is_over(store: JobStore) -> None:
