@@ -20,6 +20,8 @@ Parts
   ``record_update`` (bulk edit, and its undo guarded on values). Conversion and import
   :func:`register` their own.
 * :func:`write_ledger_csv` / :func:`export_ledger`: the ledger as RFC 4180 CSV.
+* :func:`fetch_records`: the selection fresh from Copper (``ids`` searches of 200), for
+  ``copper_desktop.domain.bulk.preview``.
 
 Rules the engine keeps
 ======================

@@ -105,6 +105,7 @@ class Job:
         self._stop: str | None = None
         self._halt: str | None = None
         self._in_flight = 0
+        self._in_run = False
         self._settled_in_session = 0
         self._active_s = 0.0
         self._run_started: float | None = None
@@ -254,6 +255,15 @@ class Job:
             if not self.state.final:
                 await self._finish(JobState.FINISHED)
             return self.state
+        if self._in_run:
+            raise JobError("The job is running already.")
+        self._in_run = True
+        try:
+            return await self._run(pending, stop)
+        finally:
+            self._in_run = False
+
+    async def _run(self, pending: deque[int], stop: str | None) -> JobState:
         await off_loop(self.journal.claim)
         self._stop, self._halt = stop, None
         if stop != "cancel":

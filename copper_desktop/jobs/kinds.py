@@ -31,9 +31,9 @@ from copper_desktop.api import (
     CopperError,
     NotFoundError,
     PermissionDeniedError,
+    SearchPage,
     ValidationError,
 )
-from copper_desktop.api.search import SearchPage
 from copper_desktop.domain.bulk import same_field_value, write_body
 from copper_desktop.domain.catalog import Operation, entity
 from copper_desktop.domain.custom_fields import get_field_value

@@ -340,3 +340,14 @@ async def test_unknown_kinds_and_bad_ids_are_refused(store: JobStore) -> None:
     for bad in ("../x", "", ".hidden"):
         with pytest.raises(ValueError):
             store.path(bad)
+
+
+async def test_a_job_runs_once_at_a_time(store: JobStore) -> None:
+    job = await store.create("fake", "people", plan("block", "write"))
+    task = job.start()
+    assert job.start() is task
+    await until(job, lambda: job.progress().in_flight > 0)
+    with pytest.raises(JobError, match="running already"):
+        await job.run()
+    FAKE.gate.set()
+    assert await task is JobState.FINISHED
