@@ -3,6 +3,7 @@ the token-location choice, and credentials saved and loaded (0600 file, or a key
 
 from __future__ import annotations
 
+import asyncio
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,11 +21,8 @@ from copper_desktop.api import AuthenticationError, CopperClient, InsecureURLErr
 from copper_desktop.config import AppPaths, StoredCredentials, load_settings
 from copper_desktop.credentials import CredentialStore
 from copper_desktop.sandbox.server import SandboxServer
-from copper_desktop.ui.dialogs.settings_dialog import (
-    SettingsDialog,
-    connection_tester,
-    validate_credentials,
-)
+from copper_desktop.models.connection_check import connection_tester
+from copper_desktop.ui.dialogs.settings_dialog import SettingsDialog, validate_credentials
 from tests.api.conftest import FAST_RETRY, UNLIMITED
 from tests.conftest import SandboxControl
 
@@ -111,6 +109,43 @@ def test_connection_test_wrong_token_says_authentication_failed(
     qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=10_000)
     assert dialog.test_result.text() == f"Failed: {AuthenticationError.default_message}"
     assert wrong not in dialog.test_result.text()
+
+
+def test_input_the_client_cannot_send_says_failed(
+    qtbot: QtBot, sandbox: SandboxServer, admin: dict[str, Any], app_paths: AppPaths
+) -> None:
+    """A non-ASCII email passes the email rule, but the client cannot put it in a header: the
+    test says so in the dialog (it used to, before the run helper) instead of crashing."""
+    dialog = make_dialog(qtbot, StoredCredentials(), app_paths)
+    fill(qtbot, dialog, sandbox.base_url, "", admin["token"])
+    dialog.email.setText("\u00e4d\u00e4@example.com")  # keyClicks cannot type non-ASCII
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=10_000)
+    assert dialog.test_result.text().startswith("Failed: "), dialog.test_result.text()
+    assert admin["token"] not in dialog.test_result.text()
+
+
+def test_closing_the_dialog_abandons_a_test_under_way(qtbot: QtBot, app_paths: AppPaths) -> None:
+    started, cancelled = asyncio.Event(), asyncio.Event()
+
+    async def hanging(creds: StoredCredentials) -> str:
+        started.set()
+        try:
+            await asyncio.Event().wait()  # never answers
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        return "never"
+
+    dialog = make_dialog(qtbot, StoredCredentials(), app_paths, tester=hanging)
+    fill(qtbot, dialog, "https://api.copper.com/developer_api/v1", "ada@example.com", "tok123456")
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(started.is_set)
+    assert dialog.testing() and not dialog.test_button.isEnabled()
+    assert dialog.test_result.text() == "Connecting\u2026"
+    dialog.reject()
+    qtbot.waitUntil(cancelled.is_set)
+    qtbot.waitUntil(lambda: not dialog.testing())
 
 
 @pytest.mark.parametrize(

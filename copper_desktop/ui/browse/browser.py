@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -29,14 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from copper_desktop.api import CopperError
 from copper_desktop.domain.catalog import EntitySpec, FieldSpec, LookupKind
 from copper_desktop.domain.display import NameOf
 from copper_desktop.domain.formats import summary_text
-from copper_desktop.models.async_support import TaskKeeper
+from copper_desktop.models.actions import ActionRunner, Failure
 from copper_desktop.models.lookups import Lookups
-from copper_desktop.models.paged import Column, PagedSearchModel, Record
+from copper_desktop.models.paged import Column, PagedSearchModel
 from copper_desktop.models.record_columns import columns_for, references
+from copper_desktop.models.record_search import filters_of, page_fetcher
 from copper_desktop.session import Session
 from copper_desktop.ui.browse.column_chooser import ColumnChooser
 from copper_desktop.ui.common.banner import Banner
@@ -49,7 +50,6 @@ SAVE_DELAY_MS = 500
 DEFAULT_WIDTH = 130
 WIDE_COLUMNS = {"name": 240, "emails": 220, "company_name": 180, "title": 160, "details": 240}
 """Starting widths (pixels) before the user resizes anything."""
-_PAGING = ("page_number", "page_size", "sort_by", "sort_direction")
 
 
 class EntityBrowser(QWidget):
@@ -85,7 +85,8 @@ class EntityBrowser(QWidget):
         self.session = session
         self.spec = spec
         self.lookups = lookups
-        self._tasks = TaskKeeper()
+        self.runner = ActionRunner(self)
+        """Runs the name look-ups of the rows shown (pages are the model's own requests)."""
         self._name_of = name_of if name_of is not None or lookups is None else lookups.name
         self._detail_fields = detail_fields
         self._filters: dict[str, Any] = {}
@@ -98,7 +99,11 @@ class EntityBrowser(QWidget):
 
         cols = list(columns) if columns is not None else columns_for(spec, lookups or Lookups(self))
         self.model = PagedSearchModel(
-            self._fetch, cols, page_size=page_size, fetch_on_data=False, parent=self
+            page_fetcher(session.client, spec.path),
+            cols,
+            page_size=page_size,
+            fetch_on_data=False,
+            parent=self,
         )
         self._keys = [c.key for c in cols]
         visible = default_visible if default_visible is not None else spec.default_columns
@@ -192,7 +197,7 @@ class EntityBrowser(QWidget):
 
     def set_filters(self, filters: Mapping[str, Any]) -> None:
         """Re-query with these search filters, keeping the current sort."""
-        self._filters = {k: v for k, v in filters.items() if k not in _PAGING}
+        self._filters = filters_of(filters)
         sort_by, direction = self.current_sort()
         self.model.set_query(self._filters, sort_by, direction)
         self._sync_sort_indicator()
@@ -299,13 +304,23 @@ class EntityBrowser(QWidget):
             self.session_save()
         if self._detail is not None:
             self._detail.close()
-        await self._tasks.aclose()
+        await self.runner.aclose()
         await self.model.aclose()
 
     # ------------------------------------------------------------ column layout
 
     def column_keys(self) -> list[str]:
         return list(self._keys)
+
+    def add_columns(self, columns: Sequence[Column]) -> None:
+        """Columns learned after the browser was made (custom fields whose definitions came
+        after the first page): appended, then the saved layout (or the defaults) applied."""
+        fresh = [c for c in columns if c.key not in self._keys]
+        self.model.add_columns(fresh)
+        self._keys.extend(c.key for c in fresh)
+        for column in fresh:
+            self.chooser.add_column(column.key, column.header, visible=False)
+        self.restore_layout()
 
     def visible_column_keys(self) -> list[str]:
         """Visible columns in their visual order."""
@@ -386,21 +401,6 @@ class EntityBrowser(QWidget):
 
     # ------------------------------------------------------------------ internals
 
-    async def _fetch(self, body: dict[str, Any]) -> tuple[list[Record], int]:
-        filters = {k: v for k, v in body.items() if k not in _PAGING}
-        page = await self.session.client.search(
-            self.spec.path,
-            filters,
-            page_number=int(body["page_number"]),
-            page_size=int(body["page_size"]),
-            sort_by=body.get("sort_by"),
-            sort_direction=body.get("sort_direction"),
-        )
-        total = page.total
-        if total is None:
-            total = (page.page_number - 1) * page.page_size + len(page.records)
-        return page.records, total
-
     def _on_header_clicked(self, logical: int) -> None:
         if not self.model.is_sortable(logical):
             self._sync_sort_indicator()
@@ -453,13 +453,16 @@ class EntityBrowser(QWidget):
         for kind, ids in references(self.spec, (self.model.record(r) for r in rows)).items():
             unknown = lookups.unknown(kind, ids)
             if unknown:
-                self._tasks.spawn(self._resolve(lookups, kind, unknown))
+                self.runner.run(
+                    lookups.resolve(kind, unknown),
+                    failure=partial(self._names_unavailable, kind),
+                    name=f"{self.objectName()} names of {kind.value}",
+                )
 
-    async def _resolve(self, lookups: Lookups, kind: LookupKind, ids: list[int]) -> None:
-        try:
-            await lookups.resolve(kind, ids)
-        except CopperError as exc:
-            log.info("Names of %s unavailable: %s", kind.value, exc)
+    @staticmethod
+    def _names_unavailable(kind: LookupKind, failure: Failure) -> None:
+        """Cells keep showing ids; a missing name is no error worth a banner."""
+        log.info("Names of %s unavailable: %s", kind.value, failure.reason)
 
     def _on_error(self, exc: Exception) -> None:
         message = str(exc) or type(exc).__name__

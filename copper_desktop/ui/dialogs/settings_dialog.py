@@ -1,17 +1,15 @@
 """The settings dialog: where the Copper connection is entered, checked and saved.
 
-Input is checked inline before anything is sent or saved; Test connection runs on the qasync
-loop through an injected coroutine, so the dialog knows nothing of httpx and the UI never blocks.
+Input is checked inline before anything is sent or saved; Test connection runs an injected
+`ConnectionTester` (models/connection_check.py) through the run helper, so the dialog knows
+nothing of the client and the UI never blocks.
 The dialog also lets the user choose where the token lives (the private credentials file, or the
 system keyring when one is usable) and always says which; the app does the storing.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Signal
@@ -31,44 +29,18 @@ from PySide6.QtWidgets import (
 )
 
 from copper_desktop.addresses import is_loopback_host
-from copper_desktop.api import Backoff, CopperClient, RetryPolicy
 from copper_desktop.config import StoredCredentials
 from copper_desktop.credentials import TokenStorage
 from copper_desktop.domain.validation import is_valid_email
+from copper_desktop.models.actions import EXPECTED, ActionRunner, Failure
+from copper_desktop.models.connection_check import ConnectionTester as ConnectionTester
+from copper_desktop.models.connection_check import connection_tester as connection_tester
 from copper_desktop.ui.common.inline_error import error_label, show_error
 from copper_desktop.ui.common.notifier import register_secret
 
-ConnectionTester = Callable[[StoredCredentials], Awaitable[str]]
-"""Checks credentials against Copper; returns a line to show ("Acme as Ada") or raises an
-exception whose text is fit to show the user."""
-
-TEST_RETRY = RetryPolicy(
-    rate_limited=Backoff(base_s=1.0, cap_s=4.0, max_retries=2),
-    transient=Backoff(base_s=0.5, cap_s=2.0, max_retries=1),
-    settle_s=0.0,
-)
-"""A connection test should answer within seconds, not retry for a minute."""
-
-
-def connection_tester(**client_kw: Any) -> ConnectionTester:
-    """A tester that signs in with a throw-away CopperClient: ``account()`` then ``me()``.
-
-    Failures raise the client's CopperError, whose text says exactly why (wrong key, no
-    https, unreachable host) and never holds the token."""
-    client_kw.setdefault("retry", TEST_RETRY)
-
-    async def test(creds: StoredCredentials) -> str:
-        register_secret(creds.token)  # masked in any log line or crash report from now on
-        async with CopperClient(
-            creds.email, creds.token, base_url=creds.base_url, **client_kw
-        ) as client:
-            account = await client.account()
-            me = await client.me()
-        account_name = account.get("name") or f"Account {account.get('id', '?')}"
-        user_name = me.get("name") or me.get("email") or creds.email
-        return f"{account_name} — signed in as {user_name}"
-
-    return test
+TEST_FAILURES: tuple[type[BaseException], ...] = (*EXPECTED, ValueError)
+"""What a connection test shows as "Failed: …": the client's errors, and the ValueError the
+client lets out for input it cannot send (a non-ASCII email in a header)."""
 
 
 def token_location_text(storage: TokenStorage, token_file: Path, keyring_name: str | None) -> str:
@@ -132,7 +104,8 @@ class SettingsDialog(QDialog):
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Copper connection")
         self._tester = tester
-        self._test_task: asyncio.Task[None] | None = None
+        self.runner = ActionRunner(self)
+        """Runs the connection test (one at a time); it ends with the dialog."""
 
         self.base_url = self._line_edit("baseUrlEdit", "Base URL", creds.base_url)
         self.email = self._line_edit("emailEdit", "User email", creds.email)
@@ -278,26 +251,30 @@ class SettingsDialog(QDialog):
         if not self.check():
             return
         creds = self.credentials()
-        if self._test_task is not None:
-            self._test_task.cancel()
+        register_secret(creds.token)  # masked in any log line or crash report from now on
         self.test_button.setEnabled(False)
         self.test_result.setText("Connecting…")
-        self._test_task = asyncio.ensure_future(self._run_test(creds))
+        self.runner.run(
+            self._tester(creds),
+            key="test",  # a new test replaces one still under way
+            success=self._connected,
+            failure=self._not_connected,
+            done=lambda: self.test_button.setEnabled(True),
+            expected=TEST_FAILURES,
+            name="connection test",
+        )
 
-    async def _run_test(self, creds: StoredCredentials) -> None:
-        try:
-            line = await self._tester(creds)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # every failure is shown, none escapes into Qt
-            self.test_result.setText(f"Failed: {exc}")
-        else:
-            self.test_result.setText(f"Connected: {line}")
-        finally:
-            self.test_button.setEnabled(True)
+    def testing(self) -> bool:
+        """Whether a connection test is under way."""
+        return self.runner.running("test")
+
+    def _connected(self, line: str) -> None:
+        self.test_result.setText(f"Connected: {line}")
+
+    def _not_connected(self, failure: Failure) -> None:
+        self.test_result.setText(f"Failed: {failure.reason}")
 
     def done(self, result: int) -> None:
         """Closing the dialog abandons a connection test still under way."""
-        if self._test_task is not None and not self._test_task.done():
-            self._test_task.cancel()
+        self.runner.cancel("test")
         super().done(result)

@@ -1,17 +1,17 @@
 """Picking a record by name: companies and people (and leads, opportunities, projects, tasks)
 are too many to list, so the picker searches Copper as the user types.
 
-The search is debounced (one request per typing pause, `DEBOUNCE_MS`), runs as an asyncio task
-on the qasync loop, is cancelled when a newer one starts, and its answer is dropped when the
-text changed meanwhile. A digits-only entry ("123" or "#123") looks the id up instead; tasks,
-which Copper cannot search by name, can only be picked that way, and opportunities only by
-their exact name (Copper's opportunity name filter is exact, §3.2). Names of ids already set
-come from `Lookups` (resolved in the background when unknown).
+The search is debounced (one request per typing pause, `DEBOUNCE_MS`), runs through the run
+helper (`ActionRunner`, models/record_search.find_records), is cancelled when a newer one
+starts, and its answer is dropped when the text changed meanwhile: the latest query wins. A
+digits-only entry ("123" or "#123") looks the id up instead; tasks, which Copper cannot search
+by name, can only be picked that way, and opportunities only by their exact name (Copper's
+opportunity name filter is exact, §3.2). Names of ids already set come from `Lookups`
+(resolved in the background when unknown).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -19,7 +19,6 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLineEdit, QWidget
 
-from copper_desktop.api import CopperError
 from copper_desktop.domain.catalog import (
     PARENT_TYPES,
     FieldSpec,
@@ -28,14 +27,15 @@ from copper_desktop.domain.catalog import (
     entity,
     entity_for_type,
 )
-from copper_desktop.models.async_support import TaskKeeper
+from copper_desktop.models.actions import EXPECTED, ActionRunner, Failure
 from copper_desktop.models.lookups import RESOLVABLE, Lookups
 from copper_desktop.models.lookups import SearchClient as SearchClient  # pickers' client seam
+from copper_desktop.models.record_search import PICK_PAGE_SIZE, find_records
 from copper_desktop.ui.common.naming import clearable, name_popup
 from copper_desktop.ui.fields.editor_base import NONE_LABEL, FieldEditor
 
 DEBOUNCE_MS: Final = 300
-SEARCH_PAGE_SIZE: Final = 20
+SEARCH_PAGE_SIZE: Final = PICK_PAGE_SIZE
 ID_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 NAME_ROLE: Final = Qt.ItemDataRole.UserRole + 2
 
@@ -97,8 +97,8 @@ class RecordPicker(QWidget):
         self._id: int | None = None
         self._shown = ""
         self._read_only = False
-        self._tasks = TaskKeeper()
-        self._search_task: asyncio.Task[None] | None = None
+        self.runner = ActionRunner(self)
+        """Runs the searches (one at a time, under the key "search") and name look-ups."""
 
         self.edit = QLineEdit(self)
         self.edit.setObjectName(f"{object_name}Edit")
@@ -181,9 +181,13 @@ class RecordPicker(QWidget):
         if filters is None:
             self._fill([], f"Type the id of the {entity(self._kind.value).label.lower()}")
             return
-        self._cancel_search()
-        self._search_task = self._tasks.spawn(
-            self._search(self._kind, text, filters), name=f"{self.objectName()} search"
+        kind = self._kind
+        self.runner.run(
+            find_records(self.client, kind.value, filters, page_size=SEARCH_PAGE_SIZE),
+            key="search",  # replaces the search running before: the latest query wins
+            success=lambda records: self._answered(kind, text, records),
+            failure=self._search_failed,
+            name=f"{self.objectName()} search",
         )
 
     def result_names(self) -> list[str]:
@@ -206,12 +210,12 @@ class RecordPicker(QWidget):
             clearable(self.edit)
 
     def is_busy(self) -> bool:
-        return len(self._tasks) > 0
+        return bool(self.runner.pending)
 
     async def aclose(self) -> None:
         """Stop the debounce and cancel searches and name look-ups (before the widget goes)."""
         self.debounce.stop()
-        await self._tasks.aclose()
+        await self.runner.aclose()
 
     # ------------------------------------------------------------------ internals
 
@@ -229,9 +233,7 @@ class RecordPicker(QWidget):
         return None
 
     def _cancel_search(self) -> None:
-        if self._search_task is not None and not self._search_task.done():
-            self._search_task.cancel()
-        self._search_task = None
+        self.runner.cancel("search")
 
     def _on_text_edited(self, text: str) -> None:
         if self._read_only:
@@ -247,20 +249,14 @@ class RecordPicker(QWidget):
         self.typed.emit()
         self.debounce.start()
 
-    async def _search(self, kind: LookupKind, text: str, filters: dict[str, Any]) -> None:
-        assert self.client is not None
-        try:
-            page = await self.client.search(
-                kind.value, filters, page_size=SEARCH_PAGE_SIZE, sort_by="name"
-            )
-        except CopperError as error:
-            self.search_failed.emit(str(error))
-            return
+    def _answered(self, kind: LookupKind, text: str, records: list[Mapping[str, Any]]) -> None:
         if self.edit.text().strip() != text or self._kind is not kind:
             return  # the user typed on: a newer search follows
-        records = [r for r in getattr(page, "records", page) if isinstance(r, Mapping)]
         noun = entity(kind.value).label.lower()
         self._fill(records, f"No {noun} matches “{text}”")
+
+    def _search_failed(self, failure: Failure) -> None:
+        self.search_failed.emit(failure.reason)
 
     def _fill(self, records: list[Mapping[str, Any]], empty_text: str) -> None:
         self.results.clear()
@@ -306,17 +302,16 @@ class RecordPicker(QWidget):
             name = self.lookups.name(kind, record_id)
             text = name or f"#{record_id}"
             if name is None and kind in RESOLVABLE and self.lookups.unknown(kind, [record_id]):
-                self._tasks.spawn(self._resolve(kind, record_id), name=f"{self.objectName()} name")
+                self.runner.run(
+                    self.lookups.resolve(kind, [record_id]),
+                    success=lambda _: self._refresh_name(),
+                    failure=lambda _: None,  # the id stays shown as "#id": nothing to tell
+                    expected=(*EXPECTED, RuntimeError),  # RuntimeError: lookups without client
+                    name=f"{self.objectName()} name",
+                )
         self._shown = text
         self.edit.setText(text)
         self.edit.setCursorPosition(0)
-
-    async def _resolve(self, kind: LookupKind, record_id: int) -> None:
-        try:
-            await self.lookups.resolve(kind, [record_id])
-        except (CopperError, RuntimeError):
-            return  # the id stays shown as "#id"; nothing to tell the user
-        self._refresh_name()
 
     def _refresh_name(self) -> None:
         """A name arrived: show it unless the user has typed over the box meanwhile."""
