@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -116,6 +117,35 @@ def test_cells_are_the_apps_columns_with_names_not_ids(
         ids = [(model.record(r) or {}).get(key) for r in range(min(50, model.rowCount()))]
         row = next(i for i, value in enumerate(ids) if value is not None)
         assert model.index(row, column).data() == lookups.name(kind, ids[row])
+
+
+def test_names_that_cannot_be_looked_up_leave_ids_and_no_banner(
+    qtbot: QtBot,
+    make_browser: Make,
+    lookups: Lookups,
+    control: SandboxControl,
+    running_loop: asyncio.AbstractEventLoop,
+) -> None:
+    """Resolving the names of the records tasks relate to fails: the cells keep the ids, the
+    rows stay, and it is no error for the banner nor a crash (the failure is logged only)."""
+    reported: list[dict[str, Any]] = []
+    previous = running_loop.get_exception_handler()
+    running_loop.set_exception_handler(lambda _loop, context: reported.append(context))
+    kinds = ("companies", "people", "leads", "opportunities", "projects")
+    control.add_fault("error", status=500, method="POST", path=f"^/({'|'.join(kinds)})/search$")
+    try:
+        browser = make_browser("tasks", lookups=lookups)
+        qtbot.waitUntil(lambda: loaded(browser))
+        qtbot.waitUntil(lambda: any(searches(control, f"/{k}/search") for k in kinds))
+        qtbot.waitUntil(lambda: not browser.runner.pending)
+    finally:
+        running_loop.set_exception_handler(previous)
+    assert reported == []
+    assert not browser.banner.isVisible()
+    model, column = browser.model, browser.column_keys().index("related_resource")
+    links = [(model.record(r) or {}).get("related_resource") for r in range(model.rowCount())]
+    row, link = next((i, v) for i, v in enumerate(links) if v and v.get("id") is not None)
+    assert model.index(row, column).data().startswith(f"#{link['id']} (")
 
 
 @pytest.mark.parametrize(

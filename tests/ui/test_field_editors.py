@@ -3,9 +3,13 @@ lookups and record searches from the live sandbox; values checked in Copper's JS
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from copper_desktop.api.errors import ServerError
 from copper_desktop.domain.catalog import (
     Editability,
     FieldSpec,
@@ -46,6 +51,7 @@ from copper_desktop.ui.fields.field_editors import (
     StageEditor,
     TagsEditor,
     TextEditor,
+    make_editor,
 )
 from copper_desktop.ui.fields.list_editors import (
     AddressEditor,
@@ -791,3 +797,101 @@ def test_activity_parent_has_no_none(make: MakeEditor) -> None:
     assert NONE_LABEL not in types and "Person" in types
     editor.set_value({"id": 5, "type": "person"})
     assert editor.value() == {"id": 5, "type": "person"}
+
+
+# --- record pickers on a fake search (the order of answers is the test's to choose) ------------
+
+
+@dataclass
+class GatedSearch:
+    """Stands in for the client's search: each call waits for its own gate, then answers one
+    record named after the query (or raises `error`); it records calls and cancellations."""
+
+    error: BaseException | None = None
+    calls: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    gates: list[asyncio.Event] = dataclasses.field(default_factory=list)
+    cancelled: list[int] = dataclasses.field(default_factory=list)
+
+    async def search(
+        self, entity: str, filters: dict[str, Any] | None = None, **kw: Any
+    ) -> SimpleNamespace:
+        index = len(self.calls)
+        self.calls.append(dict(filters or {}))
+        gate = asyncio.Event()
+        self.gates.append(gate)
+        try:
+            await gate.wait()
+        except asyncio.CancelledError:
+            self.cancelled.append(index)
+            raise
+        if self.error is not None:
+            raise self.error
+        name = (filters or {}).get("name")
+        return SimpleNamespace(records=[{"id": 100 + index, "name": f"{name} Ltd"}])
+
+
+@pytest.fixture
+def make_fake_picker(qtbot: QtBot, run: Run) -> Iterator[Any]:
+    """``make(search)``: a company editor whose picker searches `search`; closed after."""
+    made: list[RecordRefEditor] = []
+
+    def make(search: GatedSearch) -> RecordRefEditor:
+        editor = make_editor(entity("opportunities").field("company_id"), Lookups(), search)
+        assert isinstance(editor, RecordRefEditor)
+        qtbot.addWidget(editor)
+        made.append(editor)
+        return editor
+
+    yield make
+    for editor in made:
+        run(editor.aclose())
+
+
+def test_the_latest_query_wins(qtbot: QtBot, make_fake_picker: Any) -> None:
+    search = GatedSearch()
+    picker = make_fake_picker(search).picker
+    answered: list[None] = []
+    picker.results_ready.connect(lambda: answered.append(None))
+    picker.edit.setText("Acme")
+    picker.search_now()
+    qtbot.waitUntil(lambda: len(search.gates) == 1)
+    picker.edit.setText("Acme Corp")
+    picker.search_now()  # replaces the first search: it is cancelled, not awaited
+    qtbot.waitUntil(lambda: search.cancelled == [0] and len(search.gates) == 2)
+    assert picker.is_busy()
+    search.gates[1].set()
+    qtbot.waitUntil(lambda: not picker.is_busy())
+    assert [c["name"] for c in search.calls] == ["Acme", "Acme Corp"]
+    assert picker.result_names() == ["Acme Corp Ltd"] and len(answered) == 1
+
+    picker.edit.setText("Acme Co")
+    picker.search_now()
+    qtbot.waitUntil(lambda: len(search.gates) == 3)
+    picker.edit.setText("Acme Coo")  # typed on before the answer came: the answer is dropped
+    search.gates[2].set()
+    qtbot.waitUntil(lambda: not picker.is_busy())
+    assert picker.result_names() == ["Acme Corp Ltd"] and len(answered) == 1
+
+
+def test_a_failed_search_shows_under_the_field_until_a_search_answers(
+    qtbot: QtBot, make_fake_picker: Any
+) -> None:
+    search = GatedSearch(error=ServerError("Copper had a server error (503).", status=503))
+    editor = make_fake_picker(search)
+    editor.show()
+    picker = editor.picker
+    picker.edit.setText("Acme")
+    with qtbot.waitSignal(picker.search_failed) as failed:
+        picker.search_now()
+        qtbot.waitUntil(lambda: len(search.gates) == 1)
+        search.gates[0].set()
+    assert failed.args == ["Copper had a server error (503)."]
+    assert editor.error() == "Search failed: Copper had a server error (503)."
+    assert editor.error_label.isVisible()
+    search.error = None
+    with qtbot.waitSignal(picker.results_ready):
+        picker.search_now()
+        qtbot.waitUntil(lambda: len(search.gates) == 2)
+        search.gates[1].set()
+    assert editor.error() is None
+    assert picker.result_names() == ["Acme Ltd"]
