@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.domain.catalog import LookupKind, entity
@@ -17,6 +18,7 @@ from copper_desktop.domain.diff import three_way
 from copper_desktop.domain.formats import format_datetime, format_money
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.record_columns import column_for
+from copper_desktop.ui.common.style import contrast_ratio
 from copper_desktop.ui.editor.conflict_dialog import COLUMNS, ConflictDialog
 
 OPPORTUNITIES = entity("opportunities")
@@ -111,6 +113,59 @@ def test_only_real_conflicts_are_highlighted(dialog: ConflictDialog) -> None:
     theirs = dialog.table.item(keys.index("assignee_id"), 3)
     assert mine is not None and theirs is not None
     assert mine.font().bold() and not theirs.font().bold()
+
+
+def _palette(window: str, base: str, text: str) -> QPalette:
+    pal = QPalette()
+    for role, color in (
+        (QPalette.ColorRole.Window, window),
+        (QPalette.ColorRole.Base, base),
+        (QPalette.ColorRole.AlternateBase, base),
+        (QPalette.ColorRole.WindowText, text),
+        (QPalette.ColorRole.Text, text),
+    ):
+        pal.setColor(role, QColor(color))
+    return pal
+
+
+THEMES = {
+    "dark": _palette("#2b2b2b", "#1e1e1e", "#eeeeee"),
+    "light": _palette("#efefef", "#ffffff", "#000000"),
+}
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_highlighted_cells_are_readable_on_the_theme(
+    qtbot: QtBot, qapp: QApplication, theme: str
+) -> None:
+    """A conflicting row is drawn in the palette's own text colour (nothing forced: black text
+    on a light amber was an island in a dark window) on a background it reads on (4.5:1)."""
+    previous = QPalette(qapp.palette())
+    qapp.setPalette(THEMES[theme])
+    try:
+        made = ConflictDialog(
+            OPPORTUNITIES,
+            entity_fields(OPPORTUNITIES, DEFINITIONS),
+            three_way(ORIGINAL, MINE, THEIRS),
+            ORIGINAL,
+            MINE,
+            THEIRS,
+            name_of,
+        )
+        qtbot.addWidget(made)
+        text = made.table.palette().color(QPalette.ColorRole.Text)
+        row = made.row_keys().index("monetary_value")
+        assert made.is_conflict_row(row)
+        for column in range(made.table.columnCount()):
+            item = made.table.item(row, column)
+            assert item is not None
+            brush = item.foreground()
+            foreground = brush.color() if brush.style() != Qt.BrushStyle.NoBrush else text
+            assert foreground == text, column
+            background = item.background().color()
+            assert contrast_ratio(foreground, background) >= 4.5, (column, background.name())
+    finally:
+        qapp.setPalette(previous)
 
 
 def test_the_summary_says_what_changed_and_when(dialog: ConflictDialog) -> None:

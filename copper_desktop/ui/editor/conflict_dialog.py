@@ -2,7 +2,8 @@
 
 Someone changed the record in Copper after the editor loaded it. Each field that either side
 changed gets a row: Original | Mine | Theirs, formatted as everywhere else (domain.display);
-fields both sides changed to different values are highlighted. The user keeps theirs, takes
+fields both sides changed to different values are highlighted (a palette-aware amber behind the
+palette's own text colour, so it reads on a dark theme too). The user keeps theirs, takes
 mine, or cancels (the editor keeps the edits and sends nothing).
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -31,11 +32,11 @@ from copper_desktop.domain.catalog import Editability, EntitySpec, FieldSpec, Fi
 from copper_desktop.domain.diff import ThreeWay
 from copper_desktop.domain.display import NameOf, format_field
 from copper_desktop.domain.formats import format_datetime
+from copper_desktop.ui.common.style import changed_background
 
 ConflictChoice = Literal["theirs", "mine"]
 
 COLUMNS = ("Field", "Original", "Mine", "Theirs")
-_CONFLICT_BACKGROUND = QColor(255, 228, 181)  # light amber, readable in light and dark text
 _SKIPPED = frozenset({FieldType.CUSTOM_FIELDS, FieldType.ID})
 
 
@@ -93,8 +94,9 @@ class ConflictDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         for column in range(1, len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        highlight = QBrush(changed_background(self.table.palette()))
         for row, field in enumerate(self.rows):
-            self._fill_row(row, field, (original, mine, theirs), conflict, name_of)
+            self._fill_row(row, field, (original, mine, theirs), conflict, name_of, highlight)
         self.table.resizeRowsToContents()
 
         self.keep_theirs = self._button(
@@ -160,6 +162,7 @@ class ConflictDialog(QDialog):
         versions: tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]],
         conflict: ThreeWay,
         name_of: NameOf | None,
+        highlight: QBrush,
     ) -> None:
         is_conflict = field.key in self.conflict_keys
         label = QTableWidgetItem(field.label)
@@ -179,8 +182,7 @@ class ConflictDialog(QDialog):
             items.append(item)
         for column, item in enumerate(items):
             if is_conflict:
-                item.setBackground(QBrush(_CONFLICT_BACKGROUND))
-                item.setForeground(QBrush(QColor(0, 0, 0)))
+                item.setBackground(highlight)  # the text keeps the palette's Text colour
             self.table.setItem(row, column, item)
 
     def _decide(self, choice: ConflictChoice) -> None:
