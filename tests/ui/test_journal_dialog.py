@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from copper_desktop.api import NotFoundError
 from copper_desktop.domain.catalog import entity
+from copper_desktop.domain.formats import format_datetime
 from copper_desktop.journal import DeletionJournal, JournalEntry, delete_record
 from copper_desktop.session import Session
 from copper_desktop.ui.dialogs.journal_dialog import HEADERS, JournalDialog
@@ -90,6 +92,33 @@ def test_lists_entries_newest_first(
     assert cell(dialog, 0, "State") == "Deleted"
     assert cell(dialog, 0, "Deleted at")[:2] == "20"
     assert dialog.status.text() == "2 deleted records"
+
+
+@pytest.mark.parametrize("deleted_at", [math.nan, math.inf, 1e20])
+def test_a_deletion_time_no_date_can_show_is_listed_as_a_number(
+    make_dialog: Make, journal: DeletionJournal, deleted_at: float
+) -> None:
+    """A journal line written by hand (or damaged) with an odd time: listed, not a crash."""
+    entry_id = uuid.uuid4().hex
+    events = [
+        {
+            "v": 1,
+            "event": "begin",
+            "id": entry_id,
+            "entity_key": "people",
+            "record": {"id": 5, "name": "Odd Time"},
+            "deleted_at": deleted_at,  # json writes NaN and Infinity, and reads them
+        },
+        {"v": 1, "event": "finish", "id": entry_id, "ok": True},
+    ]
+    journal.path.parent.mkdir(parents=True, exist_ok=True)
+    journal.path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    dialog = make_dialog()
+    assert [cell(dialog, 0, "Name"), cell(dialog, 0, "Deleted at")] == [
+        "Odd Time",
+        format_datetime(deleted_at),
+    ]
+    assert cell(dialog, 0, "Deleted at") != ""
 
 
 def test_recreate_the_selected_entry(

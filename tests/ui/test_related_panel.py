@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QAbstractScrol
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.domain.catalog import entity
+from copper_desktop.domain.formats import format_datetime
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.related import RelatedModel
 from copper_desktop.session import Session
@@ -120,6 +122,51 @@ def test_log_a_note_shows_it_first(
     assert note["parent"] == parent and note["type"] == {"id": 0, "category": "user"}
     on_server = run(client.record_activities("people", person["id"]))
     assert any(a["id"] == note["id"] and a["details"] == text for a in on_server)
+
+
+class ActivitiesOnly:
+    """A client at the panel's seam that serves these activities and nothing related."""
+
+    def __init__(self, activities: list[dict[str, Any]]) -> None:
+        self.activities = activities
+
+    async def record_activities(
+        self, entity: str, record_id: int, *, page_size: int | None = None
+    ) -> list[dict[str, Any]]:
+        return [dict(a) for a in self.activities]
+
+    async def related_items(self, entity: str, record_id: int) -> list[dict[str, Any]]:
+        return []
+
+    async def search(self, entity: str, filters: Any = None, **kw: Any) -> Any:
+        raise AssertionError("nothing to search for")
+
+    async def create(self, entity: str, body: Any, **kw: Any) -> Any:
+        raise AssertionError("nothing to create")
+
+    async def update(self, entity: str, record_id: int, changes: Any, **kw: Any) -> Any:
+        raise AssertionError("nothing to update")
+
+
+def test_an_activity_date_no_date_can_show_is_shown_as_a_number(
+    qtbot: QtBot, run: Callable[..., Any]
+) -> None:
+    """NaN, infinity, or milliseconds for seconds: the activity is listed with the number as
+    its date, not lost to an exception while the list is drawn."""
+    odd = [math.nan, math.inf, 1e20]
+    client = ActivitiesOnly(
+        [{"id": i + 1, "activity_date": when, "details": f"odd {i}"} for i, when in enumerate(odd)]
+    )
+    panel = RelatedPanel(RelatedModel(client, Lookups(), entity("people"), {"id": 42}))
+    qtbot.addWidget(panel)
+    try:
+        with qtbot.waitSignal(panel.loaded):
+            panel.reload()
+        dates = {row[3]: row[1] for row in activity_rows(panel)}
+        assert dates == {f"odd {i}": format_datetime(when) for i, when in enumerate(odd)}
+        assert all(dates.values())
+    finally:
+        run(panel.aclose())
 
 
 def test_an_empty_note_is_refused_and_nothing_is_sent(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -20,6 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from copper_desktop.addresses import is_loopback_url
 from copper_desktop.domain.catalog import WEBHOOK_TYPES
+from copper_desktop.domain.formats import format_datetime
 from copper_desktop.session import Session
 from copper_desktop.ui.webhooks.webhook_dialog import WebhookDialog, target_message
 from copper_desktop.ui.webhooks.webhooks_page import HEADERS, WebhooksPage
@@ -127,6 +129,17 @@ def fill(dialog: WebhookDialog, target: str, kind: str = "person", event: str = 
     QTest.keyClicks(dialog.target_edit, target)
     dialog.type_combo.setCurrentIndex(dialog.type_combo.findData(kind))
     dialog.event_combo.setCurrentIndex(dialog.event_combo.findData(event))
+
+
+@pytest.mark.parametrize("created", [math.nan, math.inf, 1e20, 1_700_000_000_000])
+def test_a_creation_time_no_date_can_show_is_shown_as_a_number(
+    page: WebhooksPage, created: float
+) -> None:
+    """NaN, infinity, or milliseconds for seconds: listed (as the number), not a crash."""
+    page.show_hooks([{"id": 7, "type": "person", "event": "new", "created_at": created}])
+    assert column(page, "ID") == ["7"]
+    assert column(page, "Created") == [format_datetime(created)]
+    assert column(page, "Created")[0] != ""
 
 
 def test_read_only_form_has_no_create_or_delete(page: WebhooksPage) -> None:

@@ -35,7 +35,7 @@ from copper_desktop.journal import (
     settle_pending,
 )
 from copper_desktop.models.actions import ActionRunner, Failure, finished
-from copper_desktop.ui.common.style import error_text_style
+from copper_desktop.ui.common.inline_error import error_label, show_error
 
 HEADERS = ("Type", "Name", "Deleted at", "State")
 EntryRole = Qt.ItemDataRole.UserRole
@@ -106,12 +106,7 @@ class JournalDialog(QDialog):
         ):
             header.setObjectName(name)
             header.setAccessibleName(accessible)
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("journalError")
-        self.error_label.setAccessibleName("Journal error")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(error_text_style(self.error_label.palette()))
-        self.error_label.hide()
+        self.error_label = error_label("journalError", "Journal error", self)
         self.status = QLabel(self)
         self.status.setObjectName("journalStatus")
         self.status.setAccessibleName("Journal status")
@@ -163,7 +158,7 @@ class JournalDialog(QDialog):
             cells = (
                 _entity_label(entry.entity_key),
                 entry.name,
-                format_datetime(int(entry.deleted_at)),
+                format_datetime(entry.deleted_at),
                 state_text(entry),
             )
             for column, text in enumerate(cells):
@@ -241,8 +236,7 @@ class JournalDialog(QDialog):
         self.status.setText("")
 
     def _show_failure(self, failure: Failure) -> None:
-        self.error_label.setText(failure.message)
-        self.error_label.show()
+        show_error(self.error_label, failure.message)
 
     # ------------------------------------------------------------------ shutdown
     def done(self, result: int) -> None:

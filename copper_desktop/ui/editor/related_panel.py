@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from copper_desktop.domain.catalog import EntitySpec, LookupKind, entity
 from copper_desktop.domain.formats import format_datetime
 from copper_desktop.models.related import NOTE_TYPE_ID, RelatedModel
-from copper_desktop.ui.common.style import error_text_style
+from copper_desktop.ui.common.inline_error import error_label, show_error
 
 Json = dict[str, Any]
 
@@ -150,11 +150,7 @@ class RelatedPanel(QWidget):
         self.note_edit.setFixedHeight(self.note_edit.fontMetrics().lineSpacing() * 4 + 12)
         self.note_button = QPushButton("Log note", box)
         _name_widget(self.note_button, "logNote", "Log a note")
-        self.note_error = QLabel(box)
-        _name_widget(self.note_error, "noteError", "Note error")
-        self.note_error.setWordWrap(True)
-        self.note_error.setStyleSheet(error_text_style(self.note_error.palette()))
-        self.note_error.hide()
+        self.note_error = error_label("noteError", "Note error", box)
         note_row = QHBoxLayout()
         note_row.addWidget(self.note_edit, 1)
         note_row.addWidget(self.note_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -184,11 +180,7 @@ class RelatedPanel(QWidget):
         _name_widget(self.open_button, "openRelated", "Open the selected related record")
         self.complete_button = QPushButton("Mark complete", box)
         _name_widget(self.complete_button, "markTaskComplete", "Mark the selected task complete")
-        self.related_error = QLabel(box)
-        _name_widget(self.related_error, "relatedError", "Related records error")
-        self.related_error.setWordWrap(True)
-        self.related_error.setStyleSheet(error_text_style(self.related_error.palette()))
-        self.related_error.hide()
+        self.related_error = error_label("relatedError", "Related records error", box)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
@@ -287,7 +279,7 @@ class RelatedPanel(QWidget):
         user = activity.get("user_id")
         who = self._lookups.name(LookupKind.USERS, user) or (f"User #{user}" if user else "")
         when = activity.get("activity_date")
-        date = format_datetime(int(when)) if isinstance(when, int | float) else ""
+        date = format_datetime(when) if isinstance(when, int | float) else ""
         details = activity.get("details")
         item = QTreeWidgetItem(
             [self._activity_type_name(activity), date, who, _first_line(details)]
@@ -318,8 +310,7 @@ class RelatedPanel(QWidget):
             self._note_sent = text.strip()
 
     def _note_failed(self, message: str) -> None:
-        self.note_error.setText(message)
-        self.note_error.show()
+        show_error(self.note_error, message)
 
     def _on_note_logged(self, created: Json) -> None:
         if self.note_edit.toPlainText().strip() == self._note_sent:
@@ -400,8 +391,7 @@ class RelatedPanel(QWidget):
             self.model.complete_task(task_id)
 
     def _task_failed(self, message: str) -> None:
-        self.related_error.setText(message)
-        self.related_error.show()
+        show_error(self.related_error, message)
 
     def _on_task_completed(self, task: Json) -> None:
         task_id = task.get("id")

@@ -48,7 +48,7 @@ def _cells(hook: dict[str, Any]) -> tuple[str, ...]:
         str(hook.get("type", "")),
         str(hook.get("event", "")),
         str(hook.get("target", "")),
-        format_datetime(int(created)) if isinstance(created, int | float) else "",
+        format_datetime(created) if isinstance(created, int | float) else "",
     )
 
 
