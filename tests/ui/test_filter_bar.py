@@ -17,7 +17,8 @@ from copper_desktop.domain.custom_fields import DataType
 from copper_desktop.domain.formats import date_to_unix, summary_text
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.session import Session
-from copper_desktop.ui.browse.filter_bar import ChoiceButton, FilterBar, RangeEdit
+from copper_desktop.ui.browse.filter_bar import FilterBar
+from copper_desktop.ui.browse.filter_widgets import ChoiceButton, RangeEdit
 
 Run = Callable[..., Any]
 MakeBar = Callable[[str], FilterBar]
