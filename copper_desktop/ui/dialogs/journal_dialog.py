@@ -12,13 +12,10 @@ import json
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -36,6 +33,7 @@ from copper_desktop.journal import (
 )
 from copper_desktop.models.actions import ActionRunner, Failure, finished
 from copper_desktop.ui.common.inline_error import error_label, show_error
+from copper_desktop.ui.common.tables import record_table, selected_row
 
 HEADERS = ("Type", "Name", "Deleted at", "State")
 EntryRole = Qt.ItemDataRole.UserRole
@@ -87,25 +85,8 @@ class JournalDialog(QDialog):
         intro.setObjectName("journalIntro")
         intro.setAccessibleName("About the deletion journal")
         intro.setWordWrap(True)
-        self.table = QTableWidget(0, len(HEADERS), self)
-        self.table.setObjectName("journalTable")
-        self.table.setAccessibleName("Deleted records")
-        self.table.setHorizontalHeaderLabels(list(HEADERS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setCornerButtonEnabled(False)
+        self.table = record_table("journal", "Deleted records", HEADERS, self, single=True)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for button in self.table.findChildren(QAbstractButton):  # the corner button
-            button.setObjectName("journalCorner")
-            button.setAccessibleName("Select all")
-        for header, name, accessible in (
-            (self.table.horizontalHeader(), "journalHeader", "Columns"),
-            (self.table.verticalHeader(), "journalRowHeader", "Rows"),
-        ):
-            header.setObjectName(name)
-            header.setAccessibleName(accessible)
         self.error_label = error_label("journalError", "Journal error", self)
         self.status = QLabel(self)
         self.status.setObjectName("journalStatus")
@@ -182,10 +163,7 @@ class JournalDialog(QDialog):
         return next((i for i, e in enumerate(self.entries) if e.id == entry_id), -1)
 
     def selected_entry(self) -> JournalEntry | None:
-        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
-        if len(rows) != 1:
-            return None
-        row = rows.pop()
+        row = selected_row(self.table)
         return self.entries[row] if 0 <= row < len(self.entries) else None
 
     @property

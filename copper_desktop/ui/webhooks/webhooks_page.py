@@ -12,13 +12,10 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -27,6 +24,7 @@ from PySide6.QtWidgets import (
 from copper_desktop.domain.formats import format_datetime
 from copper_desktop.models.actions import ActionRunner, Failure
 from copper_desktop.ui.common.banner import Banner
+from copper_desktop.ui.common.tables import record_table, selected_row
 from copper_desktop.ui.webhooks.webhook_dialog import EVENT_LABELS, TYPE_LABELS, WebhookDialog
 
 HEADERS = ("ID", "Type", "Event", "Target", "Created")
@@ -91,22 +89,7 @@ class WebhooksPage(QWidget):
         self.dialog: WebhookDialog | None = None
         self.confirm: QMessageBox | None = None
         self.banner = Banner(self)
-        self.table = QTableWidget(0, len(HEADERS), self)
-        self.table.setObjectName("webhooksTable")
-        self.table.setAccessibleName("Webhook subscriptions")
-        self.table.setHorizontalHeaderLabels(list(HEADERS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        self.table.setCornerButtonEnabled(False)
-        for button in self.table.findChildren(QAbstractButton):  # the corner button
-            button.setAccessibleName("Select all")
-        for header, name in (
-            (self.table.horizontalHeader(), "webhooksHeader"),
-            (self.table.verticalHeader(), "webhooksRowHeader"),
-        ):
-            header.setObjectName(name)
-            header.setAccessibleName("Columns" if name == "webhooksHeader" else "Rows")
+        self.table = record_table("webhooks", "Webhook subscriptions", HEADERS, self)
         self.table.horizontalHeader().setStretchLastSection(False)
         self.refresh_button = QPushButton("Refresh", self)
         self.refresh_button.setObjectName("webhooksRefresh")
@@ -187,10 +170,7 @@ class WebhooksPage(QWidget):
         return next((i for i, h in enumerate(self.hooks) if h.get("id") == webhook_id), -1)
 
     def selected_hook(self) -> dict[str, Any] | None:
-        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
-        if len(rows) != 1:
-            return None
-        row = rows.pop()
+        row = selected_row(self.table)
         return self.hooks[row] if 0 <= row < len(self.hooks) else None
 
     @property
