@@ -30,12 +30,11 @@ from copper_desktop.domain.catalog import (
 from copper_desktop.models.actions import EXPECTED, ActionRunner, Failure
 from copper_desktop.models.lookups import RESOLVABLE, Lookups
 from copper_desktop.models.lookups import SearchClient as SearchClient  # pickers' client seam
-from copper_desktop.models.record_search import PICK_PAGE_SIZE, find_records
+from copper_desktop.models.record_search import find_records
 from copper_desktop.ui.common.naming import clearable, name_popup
 from copper_desktop.ui.fields.editor_base import NONE_LABEL, FieldEditor
 
 DEBOUNCE_MS: Final = 300
-SEARCH_PAGE_SIZE: Final = PICK_PAGE_SIZE
 ID_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 NAME_ROLE: Final = Qt.ItemDataRole.UserRole + 2
 
@@ -183,7 +182,7 @@ class RecordPicker(QWidget):
             return
         kind = self._kind
         self.runner.run(
-            find_records(self.client, kind.value, filters, page_size=SEARCH_PAGE_SIZE),
+            find_records(self.client, kind.value, filters),
             key="search",  # replaces the search running before: the latest query wins
             success=lambda records: self._answered(kind, text, records),
             failure=self._search_failed,
