@@ -20,8 +20,8 @@ from copper_desktop.addresses import is_loopback_url
 from copper_desktop.api import AuthenticationError, CopperClient, InsecureURLError
 from copper_desktop.config import AppPaths, StoredCredentials, load_settings
 from copper_desktop.credentials import CredentialStore
-from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.models.connection_check import connection_tester
+from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.ui.dialogs.settings_dialog import SettingsDialog, validate_credentials
 from tests.api.conftest import FAST_RETRY, UNLIMITED
 from tests.conftest import SandboxControl
