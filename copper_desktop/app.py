@@ -11,6 +11,12 @@ the HTTP client closed, the sandbox stopped. The app never lets Qt quit the loop
 Dialogs are opened with ``open()`` and awaited through a future tied to ``finished``: never
 ``exec()`` inside a coroutine. Blocking work (files, keyring, the journal's fsyncs, the
 sandbox's seeding) runs in the app's one executor, made at start and shut down at quit.
+
+A start imports only what it needs: the embedded sandbox (Starlette, uvicorn) only with
+``--sandbox``, the settings dialog only when it opens (tests/e2e/test_start_imports.py keeps
+it so). ``--exit-when-ready`` (hidden: for the start-up benchmark and packaging smoke tests)
+prints one line ``ready`` on stdout once the first browser has painted its first page, then
+quits as File ▸ Quit does (exit code 0).
 """
 
 from __future__ import annotations
@@ -25,32 +31,36 @@ import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from copper_desktop import __version__
-from copper_desktop.api import CopperClient
-from copper_desktop.config import AppPaths, StoredCredentials, load_settings
-from copper_desktop.credentials import CredentialStore, TokenStorage
-from copper_desktop.models.async_support import TaskKeeper
-from copper_desktop.sandbox.server import SandboxServer
-from copper_desktop.sandbox.settings import SandboxConfig
-from copper_desktop.session import Session
-from copper_desktop.ui.common.notifier import (
+
+# httpx imports its command-line tool (httpx._main, which loads click, rich and pygments: about
+# 80 ms of a cold start) whenever those happen to be installed; the app never runs it. A None
+# entry makes that optional import fail at once, and httpx then goes without its CLI.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None: "not there"
+
+from copper_desktop.api import CopperClient  # noqa: E402
+from copper_desktop.config import AppPaths, StoredCredentials, load_settings  # noqa: E402
+from copper_desktop.credentials import CredentialStore, TokenStorage  # noqa: E402
+from copper_desktop.models.async_support import TaskKeeper  # noqa: E402
+from copper_desktop.session import Session  # noqa: E402
+from copper_desktop.ui.common.notifier import (  # noqa: E402
     ErrorNotifier,
     configure_logging,
     redact,
     register_secret,
     show_notice,
 )
-from copper_desktop.ui.dialogs.settings_dialog import (
-    ConnectionTester,
-    SettingsDialog,
-    connection_tester,
-)
-from copper_desktop.ui.main_window import MainWindow
+from copper_desktop.ui.main_window import MainWindow  # noqa: E402
+
+if TYPE_CHECKING:  # imported when first used (see the module docstring)
+    from copper_desktop.sandbox.server import SandboxServer
+    from copper_desktop.sandbox.settings import SandboxConfig
+    from copper_desktop.ui.dialogs.settings_dialog import ConnectionTester, SettingsDialog
 
 log = logging.getLogger("copper_desktop.app")
 
@@ -71,6 +81,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "(default: the usual folders, or $COPPER_DESKTOP_HOME)",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    # print "ready" once the first rows are painted, then quit (see the module docstring)
+    parser.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -142,8 +154,10 @@ class DesktopApp:
         sandbox_config: SandboxConfig | None = None,
         client_options: dict[str, Any] | None = None,
         notifier: ErrorNotifier | None = None,
+        exit_when_ready: bool = False,
     ) -> None:
         self.paths = paths
+        self.exit_when_ready = exit_when_ready
         self.use_sandbox = use_sandbox
         self.sandbox_config = sandbox_config
         self.client_options = dict(client_options or {})
@@ -229,6 +243,8 @@ class DesktopApp:
     # ------------------------------------------------------------------ settings
 
     def tester(self) -> ConnectionTester:
+        from copper_desktop.ui.dialogs.settings_dialog import connection_tester
+
         return connection_tester(**self.client_options)
 
     async def ask_settings(
@@ -237,8 +253,10 @@ class DesktopApp:
         """Shows the settings dialog without blocking the loop; None when cancelled (or the
         app is quitting). ``reason`` says why it opened (saved credentials that failed);
         start-up notices not shown yet are shown in it too."""
+        from copper_desktop.ui.dialogs.settings_dialog import SettingsDialog
+
         loop = asyncio.get_running_loop()
-        creds = await self._blocking(self.store.load, self.notices)
+        creds = await self._blocking(self._load_for_dialog)
         notice = "\n\n".join([*self.notices, *([reason] if reason else [])])
         self.notices.clear()
         dialog = SettingsDialog(
@@ -279,6 +297,13 @@ class DesktopApp:
             self.dialog = None
             dialog.deleteLater()
         return outcome[-1] if outcome and not self.quit_event.is_set() else None
+
+    def _load_for_dialog(self) -> StoredCredentials:
+        """The saved credentials, and the keyring looked for (slow: D-Bus, entry points) here
+        in the executor rather than by the dialog on the UI thread."""
+        creds = self.store.load(self.notices)
+        _ = self.store.keyring_name
+        return creds
 
     def _settings_requested(self) -> None:
         if self.dialog is None:
@@ -328,6 +353,9 @@ class DesktopApp:
 
     async def _connect_sandbox(self) -> None:
         if self.sandbox is None:
+            from copper_desktop.sandbox.server import SandboxServer
+            from copper_desktop.sandbox.settings import SandboxConfig
+
             config = self.sandbox_config or SandboxConfig(port=0, db=str(self.paths.sandbox_db))
             server = SandboxServer(config)
             log.info("starting the embedded sandbox")
@@ -356,6 +384,8 @@ class DesktopApp:
         self.connected.clear()
         window.settings_requested.connect(self._settings_requested)
         window.quit_requested.connect(self.quit)
+        if self.exit_when_ready:
+            window.rows_shown.connect(self._ready)
         old_window, old_session = self.window, self.session
         self.window, self.session = window, session
         window.show()
@@ -391,6 +421,10 @@ class DesktopApp:
         if server is not None:
             await self._blocking(server.stop)
             log.info("the embedded sandbox stopped")
+
+    def _ready(self) -> None:
+        print("ready", flush=True)
+        self.quit()
 
     def _window_closed(self) -> None:
         if self.window is not None and not self.window.isVisible():
@@ -457,7 +491,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("Copper Desktop")
     app.setOrganizationName("copper-desktop")
     app.setQuitOnLastWindowClosed(False)  # the app quits through DesktopApp, never under it
-    return run_desktop(app, DesktopApp(paths, use_sandbox=args.sandbox))
+    desktop = DesktopApp(paths, use_sandbox=args.sandbox, exit_when_ready=args.exit_when_ready)
+    return run_desktop(app, desktop)
 
 
 __all__ = [

@@ -64,6 +64,9 @@ _ROOT: Final = QModelIndex()
 _DISPLAY: Final = int(Qt.ItemDataRole.DisplayRole)
 _PAGING_KEYS: Final = frozenset({"page_number", "page_size", "sort_by", "sort_direction"})
 _CHANGED_ROLES: Final = [_DISPLAY, RecordRole, SortRole, IdRole, LoadingRole]
+_FLAGS: Final = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +107,6 @@ class PagedSearchModel(QAbstractTableModel):
     total_changed = Signal(int)
     error = Signal(Exception)
     page_loaded = Signal(int)
-
-    RecordRole = RecordRole
-    SortRole = SortRole
-    IdRole = IdRole
-    LoadingRole = LoadingRole
-    SortKeyRole = SortKeyRole
 
     def __init__(
         self,
@@ -248,13 +245,10 @@ class PagedSearchModel(QAbstractTableModel):
             Qt.SortOrder.AscendingOrder if sort_direction == "asc" else Qt.SortOrder.DescendingOrder
         )
         had_rows = self._rows != 0
-        self._rows = 0
-        self._end = None
-        self._server_total = None
+        self._rows, self._end, self._server_total, self._focus = 0, None, None, None
         self._pages.clear()
         self._stale.clear()
         self._failed.clear()
-        self._focus = None
         self._row_of_id.clear()
         self.endResetModel()
         if had_rows:
@@ -270,8 +264,7 @@ class PagedSearchModel(QAbstractTableModel):
         """
         if self._closed or self._query is None or self._rows == 0:
             return
-        first = max(0, first)
-        last = min(last, self._rows - 1)
+        first, last = max(0, first), min(last, self._rows - 1)
         if first > last:
             return
         lo = first // self._page_size
@@ -311,17 +304,27 @@ class PagedSearchModel(QAbstractTableModel):
         """
         record_id = record.get(self._id_key)
         row = self._row_of_id.get(record_id) if record_id is not None else None
-        if row is None:
+        if row is None or (held := self.record(row)) is None or held.get(self._id_key) != record_id:
             return False
         page, offset = divmod(row, self._page_size)
-        records = self._pages.get(page)
-        if records is None or offset >= len(records):
-            return False
-        if records[offset].get(self._id_key) != record_id:
-            return False
-        records[offset] = dict(record)
+        self._pages[page][offset] = dict(record)
         self._emit_changed(row, row)
         return True
+
+    def add_columns(self, columns: Sequence[Column]) -> None:
+        """Append columns learned after the model was made (custom fields whose definitions
+        arrived after the first page): the rows stay as they are."""
+        if columns:
+            first = len(self._columns)
+            self.beginInsertColumns(_ROOT, first, first + len(columns) - 1)
+            self._columns = (*self._columns, *columns)
+            self.endInsertColumns()
+
+    def refresh_display(self) -> None:
+        """Repaint the rows held: what their cells show changed (names that just arrived)."""
+        if self._pages:
+            first = min(self._pages) * self._page_size
+            self._emit_changed(first, min((max(self._pages) + 1) * self._page_size, self._rows) - 1)
 
     def close(self) -> None:
         """Cancel every request in flight and stop; the app calls this on shutdown.
@@ -354,13 +357,7 @@ class PagedSearchModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: ModelIndex, role: int = _DISPLAY) -> Any:
         if not index.isValid():
@@ -673,26 +670,20 @@ class PagedSearchModel(QAbstractTableModel):
         recently used. Visible pages and the page just stored are never dropped."""
         lo, hi = self._focus or (0, 0)
         while len(self._pages) > self._max_pages:
-            victim: int | None = None
-            victim_key: tuple[int, int] | None = None
-            for age, page in enumerate(self._pages):  # oldest first
-                if page == protect or lo <= page <= hi:
-                    continue
-                key = (lo - page if page < lo else page - hi, -age)
-                if victim_key is None or key > victim_key:
-                    victim, victim_key = page, key
-            if victim is None:
+            candidates = [  # (distance from the visible range, -age, page); oldest first
+                (lo - page if page < lo else page - hi, -age, page)
+                for age, page in enumerate(self._pages)
+                if page != protect and not lo <= page <= hi
+            ]
+            if not candidates:
                 return
-            self._drop(victim, notify=True)
+            self._drop(max(candidates)[2], notify=True)
 
     def _emit_changed(self, first: int, last: int) -> None:
         if first > last or not self._columns:
             return
-        self.dataChanged.emit(
-            self.index(first, 0),
-            self.index(last, len(self._columns) - 1),
-            _CHANGED_ROLES,
-        )
+        last_column = len(self._columns) - 1
+        self.dataChanged.emit(self.index(first, 0), self.index(last, last_column), _CHANGED_ROLES)
 
 
 def _checked(answer: Any) -> tuple[list[Record], int]:

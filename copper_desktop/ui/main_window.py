@@ -1,17 +1,21 @@
 """The main window: a navigation list of the seven entity browsers and the webhooks page.
 
 Browsers are created when first shown (each runs its own search). The app builds the window
-with a `Session`, awaits `start()` (account name, lookups, first browser) and `aclose()` on
+with a `Session`, awaits `start()` (first browser, account name, lookups) and `aclose()` on
 quit (cancels every request, saves column layouts).
+
+Start-up imports only what the first browser needs: the record editor, the journal dialog and
+the webhooks page are imported when first opened (importing them all cost a cold start about
+a tenth of a second).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QListWidget,
@@ -34,24 +38,53 @@ from copper_desktop.models.record_columns import column_fields, columns_for, def
 from copper_desktop.session import Session
 from copper_desktop.ui.browse.browser import EntityBrowser
 from copper_desktop.ui.browse.filter_bar import FilterBar
-from copper_desktop.ui.dialogs.journal_dialog import JournalDialog
-from copper_desktop.ui.editor.record_editor import RecordEditor, new_record_defaults
 from copper_desktop.ui.status_bar import ClientStatusBar
-from copper_desktop.ui.webhooks.webhooks_page import WebhooksPage
+
+if TYPE_CHECKING:  # imported when first used (see the module docstring)
+    from copper_desktop.ui.dialogs.journal_dialog import JournalDialog
+    from copper_desktop.ui.editor.record_editor import RecordEditor
+    from copper_desktop.ui.webhooks.webhooks_page import WebhooksPage
 
 BROWSED = ("people", "companies", "leads", "opportunities", "tasks", "projects", "activities")
 WEBHOOKS = "webhooks"
 APP_TITLE = "Copper Desktop"
 
 
+class _FirstPaint(QObject):
+    """Calls `done` once, right after `browser`'s table has painted its first page (rows, or
+    an empty answer): the moment the user sees the start-up through."""
+
+    def __init__(self, browser: EntityBrowser, done: Any) -> None:
+        super().__init__(browser)
+        self._done = done
+        self._armed = False
+        self._viewport = browser.table.viewport()
+        self._viewport.installEventFilter(self)
+        browser.model.page_loaded.connect(self._arm)
+
+    def _arm(self, _page: int) -> None:
+        if not self._armed:
+            self._armed = True
+            self._viewport.update()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._armed and event.type() == QEvent.Type.Paint:
+            self._viewport.removeEventFilter(self)
+            QTimer.singleShot(0, self._done)  # after this paint has been drawn
+        return False
+
+
 class MainWindow(QMainWindow):
     """Signals:
     settings_requested(): File ▸ Settings… was chosen (the app opens the dialog).
     quit_requested(): File ▸ Quit was chosen (the window closes too).
+    rows_shown(): the first browser painted its first page (once; `--exit-when-ready` and
+    the start-up benchmark wait for it).
     """
 
     settings_requested = Signal()
     quit_requested = Signal()
+    rows_shown = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,7 +102,10 @@ class MainWindow(QMainWindow):
         self.runner = ActionRunner(self)
         """Runs the window's own requests (account, lookups, opening a record by id)."""
         self._started = False
-        """Pages are created only once start() has the custom fields (or show_page asks)."""
+        """Pages are created only once start() (or show_page) was called."""
+        self._first_paint: _FirstPaint | None = None
+        self.rows_were_shown = False
+        self.webhooks_page: WebhooksPage | None = None
         self._pages: dict[str, QWidget] = {}
         self._keys: list[str] = [k for k in BROWSED if k in ENTITIES] + [WEBHOOKS]
 
@@ -97,6 +133,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.runner.failed.connect(lambda failure: self.status.show_error(failure.message))
         self._build_actions()
+        self.lookups.loaded.connect(self._on_lookups_loaded)
         self.nav.currentRowChanged.connect(self._on_nav)
         self._update_title()
         self.resize(1100, 700)
@@ -158,8 +195,17 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ public API
 
     async def start(self) -> None:
-        """Learn the account's name, load lookups, then show the first browser."""
+        """Show the first browser at once; its first page is requested before, and travels
+        alongside, the account, the signed-in user and the lookups, so none of them holds up
+        the rows. Names fill in (a repaint) and custom field columns are added when the
+        lookups arrive; a list that fails is named in the status bar and shows ids."""
         client = self.session.client
+        self.lookups.set_client(client)
+        self._started = True
+        if self.nav.currentRow() < 0:
+            self.nav.setCurrentRow(0)
+        else:  # focus alone selected a row before start(): its page was held back until now
+            self._on_nav(self.nav.currentRow())
         await finished(
             self.runner.run(
                 client.account(), success=self._set_account, what="Could not read the account"
@@ -167,31 +213,25 @@ class MainWindow(QMainWindow):
             self.runner.run(
                 client.me(), success=self._set_user, what="Could not read the signed-in user"
             ),
-        )
-        self._update_title()
-        await self._load_lookups()
-        self._started = True
-        if self.nav.currentRow() < 0:
-            self.nav.setCurrentRow(0)
-        else:  # focus alone selected a row before start(): its page was held back until now
-            self._on_nav(self.nav.currentRow())
-
-    async def _load_lookups(self) -> None:
-        """Custom field definitions and the account's lookup lists (users, pipelines, ...);
-        a list that fails is named in the status bar and shows ids, the others still load."""
-        self.lookups.set_client(self.session.client)
-        await finished(
-            self.runner.run(
-                self.lookups.load(self.session.client),
-                what="Names and custom fields unavailable",
-            )
+            self.runner.run(self.lookups.load(client), what="Names and custom fields unavailable"),
         )
         if self.lookups.problem:
             self.status.show_error(self.lookups.problem)
 
+    def _on_lookups_loaded(self) -> None:
+        """Custom field columns for the browsers made before the definitions came, and a
+        repaint of every browser so ids turn into names."""
+        for browser in self.browsers():
+            known = set(browser.column_keys())
+            fresh = [c for c in columns_for(browser.spec, self.lookups) if c.key not in known]
+            if fresh:
+                browser.add_columns(fresh)
+            browser.model.refresh_display()
+
     def _set_account(self, account: Mapping[str, Any]) -> None:
         name = account.get("name")
         self.account_name = str(name) if name else None
+        self._update_title()
 
     def _set_user(self, me: Mapping[str, Any]) -> None:
         user_id = me.get("id")
@@ -207,11 +247,9 @@ class MainWindow(QMainWindow):
         await self.runner.aclose()
         for editor in list(self.editors):
             await self._forget_editor(editor)
-        closers = [
-            page.aclose()
-            for page in self._pages.values()
-            if isinstance(page, EntityBrowser | WebhooksPage)
-        ]
+        closers = [browser.aclose() for browser in self.browsers()]
+        if self.webhooks_page is not None:
+            closers.append(self.webhooks_page.aclose())
         if closers:
             await asyncio.gather(*closers, return_exceptions=True)
 
@@ -235,6 +273,10 @@ class MainWindow(QMainWindow):
         page = self._pages.get(key)
         return page if isinstance(page, EntityBrowser) else None
 
+    def browsers(self) -> list[EntityBrowser]:
+        """The browsers created so far."""
+        return [page for page in self._pages.values() if isinstance(page, EntityBrowser)]
+
     def show_page(self, key: str) -> QWidget:
         """Select `key` in the navigation (creating its page on first use)."""
         self._started = True
@@ -251,8 +293,10 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         page = self.current_page()
-        if isinstance(page, EntityBrowser | WebhooksPage):
+        if isinstance(page, EntityBrowser):
             page.refresh()
+        elif page is not None and page is self.webhooks_page:
+            self.webhooks_page.refresh()
 
     def focus_search(self) -> None:
         page = self.current_page()
@@ -281,6 +325,8 @@ class MainWindow(QMainWindow):
     def _create(self, key: str) -> QWidget:
         page: QWidget
         if key == WEBHOOKS:
+            from copper_desktop.ui.webhooks.webhooks_page import WebhooksPage
+
             hooks = WebhooksPage(
                 self.session.client.list_webhooks,
                 parent=self.stack,
@@ -289,10 +335,12 @@ class MainWindow(QMainWindow):
             )
             hooks.error_occurred.connect(self.status.show_error)
             hooks.refresh()
-            page = hooks
+            page = self.webhooks_page = hooks
         else:
             browser = self.make_browser(ENTITIES[key])
             browser.error_occurred.connect(self.status.show_error)
+            if self._first_paint is None:
+                self._first_paint = _FirstPaint(browser, self._rows_shown)
             browser.start()
             page = browser
         self._pages[key] = page
@@ -312,6 +360,11 @@ class MainWindow(QMainWindow):
         page = self.current_page()
         if isinstance(page, EntityBrowser):
             page.open_detail()
+
+    def _rows_shown(self) -> None:
+        if not self.rows_were_shown:
+            self.rows_were_shown = True
+            self.rows_shown.emit()
 
     def _update_title(self) -> None:
         title = APP_TITLE
@@ -356,6 +409,8 @@ class MainWindow(QMainWindow):
             existing.raise_()
             existing.activateWindow()
             return existing
+        from copper_desktop.ui.editor.record_editor import RecordEditor
+
         return self._show_editor(
             RecordEditor(
                 self.session, self.lookups, self.journal, ENTITIES[key], record, parent=self
@@ -379,6 +434,8 @@ class MainWindow(QMainWindow):
         key = key or self.current_key
         if key is None or key not in ENTITIES or key == WEBHOOKS:
             return None
+        from copper_desktop.ui.editor.record_editor import RecordEditor, new_record_defaults
+
         spec = ENTITIES[key]
         defaults = new_record_defaults(spec, self.lookups, self.user_id)
         return self._show_editor(
@@ -390,6 +447,8 @@ class MainWindow(QMainWindow):
     def show_journal(self) -> JournalDialog:
         """File ▸ Deleted records: the journal, from where deleted records are re-created."""
         if self.journal_dialog is None:
+            from copper_desktop.ui.dialogs.journal_dialog import JournalDialog
+
             dialog = JournalDialog(self.journal, self.session.client, parent=self)
             dialog.recreated.connect(self._on_recreated)
             self.journal_dialog = dialog

@@ -610,3 +610,54 @@ def test_a_failing_column_costs_one_log_line_not_a_crash_per_repaint(
         assert [r.getMessage() for r in caplog.records] == ["Column 'name' cannot show record 1"]
     finally:
         model.close()
+
+
+# ------------------------------------------------------- columns and names arriving later
+
+
+def test_columns_added_later_show_for_the_rows_already_loaded(
+    qtbot: QtBot, make_model: MakeModel
+) -> None:
+    fake = FakeSearch(450)
+    model = loaded(qtbot, make_model(fake))
+    inserted: list[tuple[int, int]] = []
+    model.columnsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    width = model.columnCount()
+
+    model.add_columns([Column("double", "Double", lambda r: r["value"] * 2)])
+
+    assert inserted == [(width, width)]
+    assert model.columnCount() == width + 1
+    assert model.headerData(width, Qt.Orientation.Horizontal) == "Double"
+    record = model.record(0)
+    assert record is not None
+    assert model.index(0, width).data() == str(record["value"] * 2)
+    assert model.rowCount() == 450 and len(fake.calls) == 1  # nothing was fetched again
+
+
+def test_refresh_display_repaints_every_row_held_with_what_it_shows_now(
+    qtbot: QtBot, make_model: MakeModel
+) -> None:
+    names: dict[int, str] = {}
+    fake = FakeSearch(450)
+    model = PagedSearchModel(
+        fake, [Column("owner", "Owner", lambda r: names.get(r["id"], f"#{r['id']}"))]
+    )
+    try:
+        loaded(qtbot, model)
+        model.ensure_rows(400, 449)
+        wait_idle(qtbot, model)
+        assert model.loaded_pages() == [0, 2]
+        changed: list[tuple[int, int]] = []
+        model.dataChanged.connect(
+            lambda first, last, _roles: changed.append((first.row(), last.row()))
+        )
+        names.update({r["id"]: f"Owner {r['id']}" for r in synthetic_records(450)})
+
+        model.refresh_display()
+
+        assert changed == [(0, 449)]
+        record = model.record(420)
+        assert record is not None and display(model, 420) == f"Owner {record['id']}"
+    finally:
+        model.close()

@@ -29,13 +29,16 @@ class ColumnChooser(QMenu):
         self.setAccessibleName("Choose columns")
         self._actions: dict[str, QAction] = {}
         for key, header in columns:
-            action = QAction(header or key, self)
-            action.setObjectName(f"column_{key}")
-            action.setCheckable(True)
-            action.setChecked(key in visible)
-            action.toggled.connect(lambda on, k=key: self._toggled(k, on))
-            self.addAction(action)
-            self._actions[key] = action
+            self.add_column(key, header, visible=key in visible)
+
+    def add_column(self, key: str, header: str, *, visible: bool) -> None:
+        action = QAction(header or key, self)
+        action.setObjectName(f"column_{key}")
+        action.setCheckable(True)
+        action.setChecked(visible)
+        action.toggled.connect(lambda on, k=key: self._toggled(k, on))
+        self.addAction(action)
+        self._actions[key] = action
 
     def action(self, key: str) -> QAction:
         return self._actions[key]
