@@ -1,13 +1,28 @@
 """Client-side throttling and backoff, so ordinary work never meets a 429 (copper-api.md §2).
 
+When a request counts. Copper counts a request at some moment between the client sending it
+and the answer coming back (most likely when it arrives; Copper does not say), and the client
+cannot see which. Counting from the send is too early (a request held on its way in is
+counted later by Copper, and the next burst meets a 429); counting from the answer, as this
+limiter first did, is always safe but loses a round trip per window: 3 bulk calls a second
+with the ~65 ms round trip of the sandbox's 50 ms latency make 3 calls per 1.065 s, 0.94 of
+the bound, less on a loaded machine. The rule now: a
+permit counts while its request is in flight, whatever that takes, and once answered it counts
+from the answer *minus a discount*: half the fastest round trip this limiter has seen, and
+never more than 1/20 of the window (nor earlier than the send). Request B taking the place
+of an earlier request A is then counted at least a window after A as long as B's way in plus
+A's way back (processing included) take at least the discount; a discount of at most half
+the fastest round trip asks only that. Against the sandbox with its 50 ms latency fault
+(applied before its limiter counts) the bulk limiter's discount, capped at 50 ms, is safe by
+construction. The rate then loses the round trip's jitter, not the round trip. Only answered
+requests teach the round trip: a cancelled or failed one may end arbitrarily early.
+
 Why hand-written rather than pyrate-limiter: the client needs three things no limiter library
-offers together: (1) a permit is *re-stamped when its answer arrives*, because the server counts
-a request when it arrives, which can be much later than when the client queued it (a permit
-stamped at acquisition would expire early and the next burst would meet a 429); (2) a waiter
-that is cancelled before sending gives its permit back, while one cancelled after sending keeps
-it (the server may have counted it); (3) FIFO fairness plus a shared pause after a 429, with
-the headroom exposed for the status bar. It is a sliding-window log of at most ``limit``
-entries, driven by asyncio, no polling, no threads.
+offers together: (1) the counting rule above, which needs each permit's send and answer
+times; (2) a waiter that is cancelled before sending gives its permit back, while one
+cancelled after sending keeps it (the server may have counted it); (3) FIFO fairness plus a
+shared pause after a 429, with the headroom exposed for the status bar. It is a sliding-window
+log of at most ``limit`` entries, driven by asyncio, no polling, no threads.
 """
 
 from __future__ import annotations
@@ -70,20 +85,36 @@ class RetryPolicy:
 
 
 class Permit:
-    """One request's place in a window; stamped again when it finishes."""
+    """One request's place in a window: held while in flight, then counted from its answer
+    less the limiter's discount (see the module docstring)."""
 
-    __slots__ = ("_limiter", "done", "stamp")
+    __slots__ = ("_limiter", "done", "finished_at", "sent_at", "stamp")
 
     def __init__(self, limiter: SlidingWindowLimiter, stamp: float) -> None:
         self._limiter = limiter
         self.stamp = stamp
+        """From when the window counts it (while in flight: when it was granted)."""
+        self.sent_at = stamp
+        self.finished_at: float | None = None
         self.done = False
 
-    def finish(self) -> None:
-        """The request is over: the window counts it from now (never earlier than the server)."""
+    def sending(self) -> None:
+        """The request leaves now (a permit may wait for another limiter after it is granted):
+        its round trip is measured from here."""
+        if not self.done:
+            self.sent_at = self._limiter.clock()
+
+    def finish(self, answered: bool = False) -> None:
+        """The request is over. ``answered``: a response came back, so its round trip is a
+        sample of the network; otherwise (cancelled, failed) it is counted from now."""
         if not self.done:
             self.done = True
-            self.stamp = self._limiter.clock()
+            now = self.finished_at = self._limiter.clock()
+            if answered:
+                self._limiter._learn(now - self.sent_at)
+                self.stamp = max(self.sent_at, now - self._limiter.discount())
+            else:
+                self.stamp = now
             self._limiter._changed()
 
     def revoke(self) -> None:
@@ -94,9 +125,15 @@ class Permit:
 class SlidingWindowLimiter:
     """At most ``limit`` requests in any ``window_s`` seconds, granted first come first served.
 
-    A permit still in flight counts until it finishes and then for ``window_s`` more. ``pause``
-    holds every new request (after a 429) without dropping the queue.
+    A permit still in flight counts until it finishes and then for ``window_s`` more, less
+    :meth:`discount`. ``pause`` holds every new request (after a 429) without dropping the queue.
     """
+
+    DISCOUNT_SHARE_OF_RTT = 0.5
+    """How much of the fastest round trip a finished permit is counted before its answer."""
+    MAX_DISCOUNT_SHARE = 0.05
+    """The discount's cap, as a share of the window: at most 1/20 of the rate is won by it,
+    and a wrong guess (e.g. the first few round trips all slow) is bounded by it too."""
 
     def __init__(
         self,
@@ -117,8 +154,22 @@ class SlidingWindowLimiter:
         self._lock = asyncio.Lock()
         self._event = asyncio.Event()
         self._waiting = 0
+        self._fastest: float | None = None
 
     # ------------------------------------------------------------------ queries
+    @property
+    def fastest_round_trip(self) -> float | None:
+        """The fastest answered request so far (None before the first answer)."""
+        return self._fastest
+
+    def discount(self) -> float:
+        """How long before its answer a finished permit is counted from."""
+        if self._fastest is None:
+            return 0.0
+        return min(
+            self._fastest * self.DISCOUNT_SHARE_OF_RTT, self.window_s * self.MAX_DISCOUNT_SHARE
+        )
+
     def _prune(self, now: float) -> None:
         cutoff = now - self.window_s
         self._permits = [p for p in self._permits if not p.done or p.stamp > cutoff]
@@ -148,6 +199,10 @@ class SlidingWindowLimiter:
         self._event.set()
         if self.on_change is not None:
             self.on_change()
+
+    def _learn(self, round_trip: float) -> None:
+        if round_trip >= 0 and (self._fastest is None or round_trip < self._fastest):
+            self._fastest = round_trip
 
     def _revoke(self, permit: Permit) -> None:
         if permit in self._permits:

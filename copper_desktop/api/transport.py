@@ -284,8 +284,12 @@ class Transport:
                 self._in_flight += 1
                 self._status_changed()
                 started = time.monotonic()
+                answered = False
+                for p in permits:
+                    p.sending()
                 try:
                     response = await self._http.send(request)
+                    answered = True
                 except httpx.HTTPError as exc:
                     scrub(exc)
                     reason = _certificate_problem(exc)
@@ -299,7 +303,7 @@ class Transport:
                     raise _transport_failure(exc, method, path) from exc
                 finally:
                     for p in permits:
-                        p.finish()
+                        p.finish(answered)
                     self._in_flight -= 1
                     self._status_changed()
         finally:
