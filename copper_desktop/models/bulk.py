@@ -260,7 +260,8 @@ class BulkEditModel(QObject):
             self._load(context, ops),
             success=lambda result: self._previewed(context, result),
             failure=self._preview_failure,
-            done=lambda: self._set_loading(False),
+            # A replaced load ends after its successor started: still loading then.
+            done=lambda: self._set_loading(self.runner.running("preview")),
             what="Could not load the selected records",
             expected=(CopperError, BulkEditError),
             key="preview",

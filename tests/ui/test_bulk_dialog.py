@@ -155,8 +155,8 @@ def test_custom_field_tag_and_owner_previewed_then_applied_as_a_job(
     account = cf_key(lookups, "Account Number")
     account_id = int(account.removeprefix("cf_"))
     owner = next(uid for uid, _ in lookups.choices(LookupKind.USERS) if uid != admin["id"])
-    matching = {"tags": ["keep", "vip"], "assignee_id": owner,
-                "custom_fields": [{"custom_field_definition_id": account_id, "value": "ACC-42"}]}  # fmt: skip
+    account_value = {"custom_field_definition_id": account_id, "value": "ACC-42"}
+    matching = {"tags": ["keep", "vip"], "assignee_id": owner, "custom_fields": [account_value]}
     people = make_people(
         session, run, [{"tags": ["keep"], "assignee_id": admin["id"]}] * 4 + [matching, {}]
     )
@@ -176,6 +176,8 @@ def test_custom_field_tag_and_owner_previewed_then_applied_as_a_job(
     choose(owner_row.kind_combo, Kind.OWNER.value)
     assert isinstance(owner_row.editor, ChoiceEditor)
     owner_row.editor.select(owner)
+    if SCREENSHOT:
+        dialog.grab().save(SCREENSHOT.replace(".png", "-changes.png"))
     control.reset()
 
     preview(qtbot, dialog)
@@ -265,6 +267,7 @@ def test_preview_exports_to_csv_with_names(
     _state, open_dialog = opened
     account = cf_key(lookups, "Account Number")
     account_id = int(account.removeprefix("cf_"))
+
     def account_number(value: str) -> list[Json]:
         return [{"custom_field_definition_id": account_id, "value": value}]
 

@@ -135,6 +135,9 @@ class BulkEditDialog(QDialog):
         self.counts.setObjectName("bulkCounts")
         self.counts.setAccessibleName("Preview counts")
         self.counts.setWordWrap(True)
+        counts_font = self.counts.font()
+        counts_font.setBold(True)
+        self.counts.setFont(counts_font)
         self.counts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table = QTableView(preview_page)
         self.table.setObjectName("bulkPreviewTable")
@@ -143,7 +146,9 @@ class BulkEditDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
+        rows = self.table.verticalHeader()
+        rows.setVisible(False)
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -200,6 +205,7 @@ class BulkEditDialog(QDialog):
         row.edited.connect(self._changes_edited)
         row.remove_requested.connect(self.remove_row)
         self.rows_layout.insertWidget(len(self.rows), row)
+        row.show()
         self.rows.append(row)
         self._renumber()
         self._changes_edited()
@@ -285,7 +291,10 @@ class BulkEditDialog(QDialog):
         self._describe_selection()
 
     def _preview_ready(self, result: Preview) -> None:
-        self.status.setText(f"Preview of {self.model.selected or 0:,} selected records:")
+        count = self.model.selected or 0
+        spec = self.model.spec
+        noun = (spec.label if count == 1 else spec.plural_label).lower()
+        self.status.setText(f"Preview of {count:,} selected {noun}:")
         self.counts.setText(self.model.counts_line())
         refused = [f"{r.name}: {r.reason}" for r in result.refused[:20]]
         self.counts.setToolTip("\n".join(refused))

@@ -400,7 +400,15 @@ class OperationRow(QFrame):
             self._build_stage()
         if field is not None:
             self.editor = self._add_editor(field)
-        label = "from" if copying else "to" if self.editor is not None else ""
+        label = (
+            "from"
+            if copying
+            else ""
+            if self.editor is None
+            else "tags"
+            if kind is Kind.TAGS
+            else "to"
+        )
         self.value_label.setText(label)
         self.value_label.setVisible(bool(label))
         self._user_edited()
@@ -410,6 +418,7 @@ class OperationRow(QFrame):
         editor.set_value(False if isinstance(editor, BooleanEditor) else None)
         editor.value_edited.connect(self._editor_edited)
         self.value_slot.addWidget(editor, 1)
+        editor.show()
         return editor
 
     def _build_stage(self) -> None:
@@ -428,6 +437,8 @@ class OperationRow(QFrame):
         stage.value_edited.connect(self._editor_edited)
         self.value_slot.addWidget(pipeline, 1)
         self.value_slot.addWidget(stage, 1)
+        pipeline.show()
+        stage.show()
         self.editor = stage
 
     def _pipeline_edited(self) -> None:
