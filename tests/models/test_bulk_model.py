@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from copper_desktop.api import SearchPage, ServerError
 from copper_desktop.domain.bulk import (
+    BulkOperation,
     EditTags,
     Preview,
     Refusal,
@@ -134,7 +135,9 @@ def test_an_invalid_edit_is_refused_before_any_request(
     qtbot: QtBot, tmp_path: Path, fake: FakeClient, lookups: Lookups
 ) -> None:
     model, seen, _store = make_model(tmp_path, fake, lookups, [1, 2])
-    ops = [EditTags(TagMode.ADD, ("vip",)), clear_field("name"), EditTags(TagMode.ADD, ())]
+    ops: list[BulkOperation] = [
+        EditTags(TagMode.ADD, ("vip",)), clear_field("name"), EditTags(TagMode.ADD, ())
+    ]  # fmt: skip
 
     assert model.request_preview(ops) is False
     assert seen.refused == [
