@@ -290,3 +290,30 @@ def test_the_store_never_writes_a_non_finite_number(tmp_path: Path) -> None:
         assert store.get("lead", 1) is None
     finally:
         store.close()
+
+
+# --------------------------------------------------------------------------- lookups
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("icon_type", [1]), ("icon_type", None), ("is_disabled", "yes"), ("is_interaction", 1),
+     ("is_default_task_type", {"a": 1}), ("name", "x" * 256), ("name", 5)],
+)  # fmt: skip
+def test_custom_activity_type_fields_are_checked(api: httpx.Client, field: str, value: Any) -> None:
+    before = ok(api.get("/custom_activity_types"))
+    envelope_err(api.post("/custom_activity_types", json={"name": "Visit", field: value}))
+    existing = before[0]
+    envelope_err(api.put(f"/custom_activity_types/{existing['id']}", json={field: value}))
+    assert ok(api.get("/custom_activity_types")) == before
+    assert ok(api.get(f"/custom_activity_types/{existing['id']}")) == existing
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("currency", 5), ("currency", ["USD"]), ("is_filterable", "no"), ("name", "x" * 256)],
+)
+def test_definition_fields_are_checked(api: httpx.Client, field: str, value: Any) -> None:
+    before = ok(api.get("/custom_field_definitions"))
+    body = {"name": f"Def {uid()}", "data_type": "Float", "available_on": ["lead"], field: value}
+    envelope_err(api.post("/custom_field_definitions", json=body))
+    envelope_err(api.put(f"/custom_field_definitions/{before[0]['id']}", json={field: value}))
+    assert ok(api.get("/custom_field_definitions")) == before

@@ -15,6 +15,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -74,6 +75,11 @@ def dump(value: Any) -> str:
 
 
 def scalars(ids: list[int]) -> st.SearchStrategy[Any]:
+    bad_numbers = st.one_of(
+        st.sampled_from(NOT_JSON).map(Token),
+        st.integers(-(10**400), 10**400),
+        st.sampled_from(("1.5e400", "-1e309", "1" + "0" * 400, "9" * 20)),
+    )
     return st.one_of(
         st.none(),
         st.booleans(),
@@ -83,7 +89,8 @@ def scalars(ids: list[int]) -> st.SearchStrategy[Any]:
         st.floats(allow_nan=False, allow_infinity=False),
         st.text(max_size=12),
         st.sampled_from(STRINGS),
-        st.sampled_from(NOT_JSON).map(Token),
+        bad_numbers,
+        bad_numbers,
     )
 
 
@@ -98,30 +105,33 @@ def values(ids: list[int]) -> st.SearchStrategy[Any]:
     )
 
 
-def objects(keys: tuple[str, ...], ids: list[int]) -> st.SearchStrategy[dict[str, Any]]:
-    return st.dictionaries(st.sampled_from((*keys, "bogus")), values(ids), max_size=4)
-
-
-def bodies(keys: tuple[str, ...], ids: list[int], wrap: str | None) -> st.SearchStrategy[bytes]:
-    """Body bytes for a route whose object knows ``keys`` (wrapped as ``{wrap: [...]}`` for
-    bulk calls): mostly such objects, then anything JSON, deep nesting and non-JSON."""
-    known: st.SearchStrategy[Any] = objects(keys, ids)
-    if wrap is not None:
-        known = st.builds(
+def bodies(route: Route, ids: list[int]) -> st.SearchStrategy[bytes]:
+    """Body bytes for a route: mostly its valid base with one field set to a generated value
+    (so that a wrong value is the only fault, and a value that slips through gets stored),
+    then several generated fields, anything JSON, deep nesting, truncated JSON and bytes."""
+    one = st.builds(
+        lambda key, value: {**route.base, key: value},
+        st.sampled_from(route.keys),
+        values(ids),
+    )
+    several = st.dictionaries(st.sampled_from((*route.keys, "bogus")), values(ids), max_size=5)
+    objects: st.SearchStrategy[Any] = st.one_of(one, one, one, several)
+    if route.wrap is not None:
+        wrap = route.wrap
+        objects = st.builds(
             lambda items, extra: {wrap: items, **extra},
-            st.lists(known, max_size=11),
+            st.lists(objects, max_size=11),
             st.dictionaries(st.just("bogus"), values(ids), max_size=1),
         )
     deep = st.integers(30, 3000).map(lambda n: "[" * n + "]" * n)
-    return st.one_of(
-        known.map(dump),
-        known.map(dump),
-        known.map(dump),
+    text = st.one_of(
+        *[objects.map(dump)] * 6,
         values(ids).map(dump),
         deep,
-        deep.map(lambda d: f'{{"{keys[0]}": {d}}}'),
-        known.map(dump).map(lambda text: text[: max(0, len(text) - 2)]),
-    ).map(str.encode) | st.binary(max_size=24)
+        deep.map(lambda d: f'{{"{route.keys[0]}": {d}}}'),
+        objects.map(dump).map(lambda t: t[: max(0, len(t) - 2)]),
+    )
+    return text.map(str.encode) | st.binary(max_size=24)
 
 
 # --------------------------------------------------------------------------- the target
@@ -162,42 +172,60 @@ def fingerprint(conn: sqlite3.Connection) -> str:
     return digest.hexdigest()
 
 
-def routes(ids: dict[str, int]) -> list[tuple[str, str, tuple[str, ...], str | None, str]]:
-    """(method, path, keys, bulk wrapper, kind whose search must still answer) per route."""
-    out: list[tuple[str, str, tuple[str, ...], str | None, str]] = []
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    keys: tuple[str, ...]
+    """The keys the body's object knows."""
+    kind: str
+    """The kind whose search must still answer after a success."""
+    base: dict[str, Any] = field(default_factory=dict)
+    """A valid body that one generated field is added to."""
+    wrap: str | None = None
+    """Bulk calls: the objects go in a list under this key."""
+
+
+def routes(ids: dict[str, int]) -> list[Route]:
+    named = {"name": "Fuzz"}
+    activity = {"parent": {"id": ids["person"], "type": "person"}, "type": {"id": 0,
+                "category": "user"}}  # fmt: skip
+    out: list[Route] = []
     for kind, plural in PLURALS.items():
-        record_keys = (*SPECS[kind], *sorted(READ_ONLY[kind]))
+        keys = (*SPECS[kind], *sorted(READ_ONLY[kind]))
+        base = activity if kind == "activity" else named
         out += [
-            ("POST", f"/{plural}", record_keys, None, kind),
-            ("PUT", f"/{plural}/{ids[kind]}", record_keys, None, kind),
-            ("POST", f"/{plural}/search", (*FILTERS[kind], *PAGING), None, kind),
+            Route("POST", f"/{plural}", keys, kind, base),
+            Route("PUT", f"/{plural}/{ids[kind]}", keys, kind),
+            Route("POST", f"/{plural}/search", (*FILTERS[kind], *PAGING), kind),
         ]
     for plural, kind in (("people", "person"), ("companies", "company"), ("leads", "lead")):
-        record_keys = (*SPECS[kind], "id")
-        out.append(("POST", f"/{plural}/bulk_update", record_keys, plural, kind))
-        out.append(("POST", f"/{plural}/{ids[kind]}/activities", ("activity_types", *PAGING),
-                    None, "activity"))  # fmt: skip
+        keys = (*SPECS[kind], "id")
+        out.append(Route("POST", f"/{plural}/bulk_update", keys, kind, {"id": ids[kind]}, plural))
+        path = f"/{plural}/{ids[kind]}/activities"
+        out.append(Route("POST", path, ("activity_types", *PAGING), "activity"))
     for plural, kind in (("people", "person"), ("opportunities", "opportunity")):
-        out.append(("POST", f"/{plural}/bulk_create", tuple(SPECS[kind]), plural, kind))
+        out.append(Route("POST", f"/{plural}/bulk_create", tuple(SPECS[kind]), kind, named, plural))
         for method in ("POST", "DELETE"):
-            out.append((method, f"/{plural}/{ids[kind]}/related", ("resource",), None, kind))
-    out += [
-        ("PUT", "/leads/upsert", ("properties", "match"), None, "lead"),
-        ("POST", f"/leads/{ids['lead']}/convert", ("details",), None, "person"),
-        ("POST", "/people/fetch_by_email", ("email",), None, "person"),
-        ("POST", "/related_links", LINK_KEYS, None, "company"),
-        ("POST", "/webhooks", WEBHOOK_KEYS, None, "task"),
-        ("PUT", f"/webhooks/{ids['webhook']}", WEBHOOK_KEYS, None, "task"),
-        ("POST", "/users/search", PAGING, None, "person"),
-    ]
+            out.append(Route(method, f"/{plural}/{ids[kind]}/related", ("resource",), kind))
+    hook = {"target": "http://127.0.0.1:9/h", "type": "lead", "event": "new"}
     definition = ("name", "data_type", "available_on", "options", "currency", "is_filterable")
+    new_definition = {"name": "Fuzz", "data_type": "Float", "available_on": ["lead"]}
     activity_type = ("name", "icon_type", "is_disabled", "is_interaction", "is_default_task_type")
     out += [
-        ("POST", "/custom_field_definitions", definition, None, "opportunity"),
-        ("PUT", f"/custom_field_definitions/{ids['definition']}", definition, None, "lead"),
-        ("POST", "/custom_activity_types", activity_type, None, "task"),
-        ("PUT", f"/custom_activity_types/{ids['activity_type']}", activity_type, None, "task"),
-    ]
+        Route("PUT", "/leads/upsert", ("properties", "match"), "lead",
+              {"properties": named, "match": {"field_name": "name", "field_value": "Fuzz"}}),
+        Route("POST", f"/leads/{ids['lead']}/convert", ("details",), "person"),
+        Route("POST", "/people/fetch_by_email", ("email",), "person"),
+        Route("POST", "/related_links", LINK_KEYS, "company"),
+        Route("POST", "/webhooks", WEBHOOK_KEYS, "task", hook),
+        Route("PUT", f"/webhooks/{ids['webhook']}", WEBHOOK_KEYS, "task"),
+        Route("POST", "/users/search", PAGING, "person"),
+        Route("POST", "/custom_field_definitions", definition, "opportunity", new_definition),
+        Route("PUT", f"/custom_field_definitions/{ids['definition']}", definition, "lead"),
+        Route("POST", "/custom_activity_types", activity_type, "task", named),
+        Route("PUT", f"/custom_activity_types/{ids['activity_type']}", activity_type, "task"),
+    ]  # fmt: skip
     return out
 
 
@@ -246,15 +274,15 @@ def test_random_bodies_get_a_2xx_or_a_4xx_envelope_and_store_nothing_when_refuse
     known_ids: dict[str, int],
 ) -> None:
     ids = sorted(set(known_ids.values()))
-    method, path, keys, wrap, kind = data.draw(st.sampled_from(routes(known_ids)), label="route")
-    body = data.draw(bodies(keys, ids, wrap), label="body")
+    route = data.draw(st.sampled_from(routes(known_ids)), label="route")
+    body = data.draw(bodies(route, ids), label="body")
     authenticated = data.draw(st.sampled_from((True,) * 9 + (False,)), label="authenticated")
     headers = {"Content-Type": "application/json"}
     if authenticated:
         headers |= auth_headers(target.users[0])
     before = fingerprint(stored)
 
-    r = client.request(method, path, content=body, headers=headers)
+    r = client.request(route.method, route.path, content=body, headers=headers)
 
     hypothesis.event(f"answer {r.status_code}")
     assert r.status_code < 500, r.text
@@ -268,10 +296,10 @@ def test_random_bodies_get_a_2xx_or_a_4xx_envelope_and_store_nothing_when_refuse
     if r.status_code < 300:
         # Whatever was stored can be found again: every page that shows it answers.
         page = {"page_size": 200, "sort_by": "date_modified", "sort_direction": "desc"}
-        if kind == "lead":
+        if route.kind == "lead":
             page["include_converted_leads"] = True
         search = client.post(
-            f"/{PLURALS[kind]}/search", json=page, headers=auth_headers(target.users[0])
+            f"/{PLURALS[route.kind]}/search", json=page, headers=auth_headers(target.users[0])
         )
         assert search.status_code == 200, search.text
         strict_json(search.content)

@@ -7,8 +7,10 @@ Records go in and out in storage form; ``routes`` renders them and emits webhook
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -54,6 +56,25 @@ WEBHOOK_LIMIT = 100
 WEBHOOK_KEYS = ("target", "type", "event", "secret", "headers", "custom_field_computed_values")
 WEBHOOK_EVENTS = ("new", "update", "delete")
 URI_ERROR = "Invalid input: Invalid URI For External Resource"
+
+
+def _short_text(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= 255
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+# A custom activity type's fields: each with its check and the 422 text when it fails.
+TEXT_ERROR = "must be a string of at most 255 characters"
+ACTIVITY_TYPE_FIELDS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "name": (lambda v: v is None or _short_text(v), TEXT_ERROR),
+    "icon_type": (_short_text, TEXT_ERROR),
+    "is_disabled": (_is_bool, "must be true or false"),
+    "is_interaction": (_is_bool, "must be true or false"),
+    "is_default_task_type": (lambda v: v is None or _is_bool(v), "must be true or false"),
+}
 
 
 class Operations:
@@ -674,11 +695,10 @@ class Operations:
         raise NotFound()
 
     def save_custom_activity_type(self, type_id: int | None, body: Any) -> Json:
-        items: list[Json] = list(self.store.meta("custom_activity_types") or [])
-        allowed = ("name", "icon_type", "is_disabled", "is_interaction", "is_default_task_type")
+        items: list[Json] = copy.deepcopy(self.store.meta("custom_activity_types") or [])
         if not isinstance(body, dict):
             raise Invalid([("base", "Request body must be a JSON object")])
-        unknown = [k for k in body if k not in (*allowed, "id", "company_id")]
+        unknown = [k for k in body if k not in (*ACTIVITY_TYPE_FIELDS, "id", "company_id")]
         if unknown:
             raise unknown_keys_error(unknown)
         if type_id is None:
@@ -693,13 +713,18 @@ class Operations:
             }
             items.append(item)
         else:
-            item = self.custom_activity_type(type_id)
-            item = next(i for i in items if i["id"] == item["id"])
-        for key in allowed:
-            if key in body:
-                item[key] = body[key]
+            self.custom_activity_type(type_id)
+            item = next(i for i in items if i["id"] == type_id)
+        errors = [
+            (key, message)
+            for key, (check, message) in ACTIVITY_TYPE_FIELDS.items()
+            if key in body and not check(body[key])
+        ]
+        item.update({k: body[k] for k in ACTIVITY_TYPE_FIELDS if k in body})
         if not isinstance(item.get("name"), str) or not item["name"].strip():
-            raise Invalid([("name", "can't be blank")])
+            errors.append(("name", "can't be blank"))
+        if errors:
+            raise Invalid(errors)
         self.store.set_meta("custom_activity_types", items)
         return item
 
@@ -730,11 +755,17 @@ class Operations:
                 errors.append(("data_type", "is not included in the list"))
         elif def_id is None:
             errors.append(("data_type", "can't be blank"))
+        if "currency" in body and not (body["currency"] is None or _short_text(body["currency"])):
+            errors.append(("currency", TEXT_ERROR))
+        if "is_filterable" in body and not isinstance(body["is_filterable"], bool):
+            errors.append(("is_filterable", "must be true or false"))
         for key in ("name", "data_type", "currency", "is_filterable"):
             if key in body:
                 d[key] = body[key]
         if not isinstance(d.get("name"), str) or not d["name"].strip():
             errors.append(("name", "can't be blank"))
+        elif not _short_text(d["name"]):
+            errors.append(("name", TEXT_ERROR))
         if "available_on" in body:
             on = body["available_on"]
             if not isinstance(on, list) or any(x not in CF_ENTITIES for x in on):
