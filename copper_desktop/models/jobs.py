@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ from copper_desktop.jobs.store import StoreEvent
 
 __all__ = [
     "JOB_ERRORS",
+    "RESUMABLE",
     "JobRowsModel",
     "JobsModel",
     "LedgerFilter",
@@ -188,6 +189,7 @@ class JobsModel(QAbstractTableModel):
         self._jobs: dict[str, Job] = {}
         self._tasks: dict[str, asyncio.Task[JobState]] = {}
         self._current: Job | None = None
+        self._closed = False
         self._unsubscribe = store.subscribe(self._on_event)
 
     @property
@@ -200,6 +202,7 @@ class JobsModel(QAbstractTableModel):
 
     def close(self) -> None:
         """Stop following the store (jobs go on; the store's owner closes it)."""
+        self._closed = True
         self._unsubscribe()
 
     # ------------------------------------------------------------------ Qt model
@@ -282,13 +285,15 @@ class JobsModel(QAbstractTableModel):
         return job.message if job is not None else ""
 
     def running(self, job_id: str) -> bool:
+        """Whether the job is running, pausing or cancelling. Judged by its state, which
+        changes (an event) as the run ends, not by its task, which ends just after."""
         job = self._jobs.get(job_id)
-        return job is not None and (job.running or job.state.active)
+        return job is not None and job.state.active
 
     def can_undo(self, job_id: str) -> bool:
         job = self._jobs.get(job_id)
         if job is not None:
-            return job.can_undo and not job.running
+            return job.can_undo
         line = self.summary(job_id)
         undoable = bool(getattr(KINDS.get(line.kind), "undoable", True)) if line else False
         return (
@@ -421,9 +426,16 @@ class JobsModel(QAbstractTableModel):
         if held is not None:
             held.pause()
 
-    async def cancel(self, job: Job | str) -> JobState:
-        """Send nothing new, let in-flight requests finish, mark the rest not sent; waits
-        until the job is cancelled (a paused job is cancelled too)."""
+    def cancel(self, job: Job | str) -> Coroutine[Any, Any, JobState]:
+        """Send nothing new, let in-flight requests finish, mark the rest not sent. A running
+        job is told at once; the coroutine returned waits until the job is cancelled (it
+        cancels a paused or interrupted job too)."""
+        held = self._held(job)
+        if held is not None and held.running:
+            held.cancel()
+        return self._cancel(job)
+
+    async def _cancel(self, job: Job | str) -> JobState:
         opened = await self.open(job)
         opened.cancel()
         if opened.running:
@@ -463,6 +475,8 @@ class JobsModel(QAbstractTableModel):
                 del self._tasks[job.id]
             if not done.cancelled():
                 done.exception()  # reported to whoever waited; never "never retrieved"
+            if not self._closed:
+                self._refresh(job)  # e.g. a run that failed to start changed no state
 
         task.add_done_callback(forget)
 
