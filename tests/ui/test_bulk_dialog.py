@@ -397,3 +397,33 @@ def test_every_settable_field_gets_the_editors_typed_widget_and_every_widget_is_
         data_types = {ctx.fields[k].data_type for k in offered if ctx.fields[k].is_custom}
         assert data_types == {"String", "Text", "Dropdown", "Date", "Checkbox", "Float", "URL",
                               "MultiSelect"}  # fmt: skip
+
+
+def test_a_failed_load_is_shown_and_nothing_can_be_applied(
+    qtbot: QtBot,
+    opened: tuple[Opened, Callable[..., BulkEditDialog]],
+    session: Session,
+    control: SandboxControl,
+    run: Run,
+) -> None:
+    _state, open_dialog = opened
+    people = make_people(session, run, [{}, {}])
+    dialog = open_dialog("people", [p["id"] for p in people])
+    choose(dialog.rows[0].kind_combo, Kind.TAGS.value)
+    type_value(dialog.rows[0], "vip")
+    control.reset()
+    control.add_fault("error", status=503, method="POST", path="^/people/search$")
+
+    click(dialog.preview_button)
+    qtbot.waitUntil(lambda: dialog.preview_error.isVisible(), timeout=10_000)
+
+    assert dialog.preview_error.text().startswith("Could not load the selected records: ")
+    assert dialog.status.text() == "The preview could not be made; nothing was written."
+    assert not dialog.apply_button.isEnabled() and not dialog.export_button.isEnabled()
+    assert dialog.apply_button.text() == "Nothing to apply"
+    assert not writes(control)
+    control.clear_faults()
+    click(dialog.back_button)
+    preview(qtbot, dialog)  # once Copper answers again, the same changes preview
+    assert dialog.counts.text() == "2 will change, 0 already match, 0 cannot be changed"
+    assert dialog.apply_button.isEnabled()

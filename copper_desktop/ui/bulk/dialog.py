@@ -159,6 +159,7 @@ class BulkEditDialog(QDialog):
         self.export_button = _button(preview_page, "Export preview CSV…", "bulkExportCsv",
                                      "Export the preview as CSV")  # fmt: skip
         self.apply_button = _button(preview_page, apply_text(0), "bulkApply", "Apply")
+        self.apply_button.setAutoDefault(False)  # writing takes a click, never a stray Enter
         preview_buttons = QHBoxLayout()
         preview_buttons.addWidget(self.back_button)
         preview_buttons.addWidget(self.export_button)
@@ -361,13 +362,14 @@ class BulkEditDialog(QDialog):
         self.apply_button.setText(apply_text(count))
         self.apply_button.setAccessibleName(apply_text(count))
         self.apply_button.setEnabled(bool(count) and not busy and model.job is None)
-        self.apply_button.setDefault(bool(count))
         self.export_button.setEnabled(result is not None and not busy)
         self.back_button.setEnabled(not model.applying)
         self.table.setEnabled(result is not None)
 
     # ------------------------------------------------------------------ closing
     def reject(self) -> None:
+        if self.model.applying:
+            return  # the job is being journaled: it is handed on in a moment
         self.model.cancel_preview()
         super().reject()
 
@@ -380,7 +382,7 @@ class BulkEditDialog(QDialog):
 
 
 def open_bulk_edit(
-    parent: QWidget,
+    parent: QWidget | None,
     session: Session,
     lookups: Lookups,
     store: JobStore,
