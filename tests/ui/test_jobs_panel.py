@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -38,6 +39,7 @@ from copper_desktop.jobs import (
 )
 from copper_desktop.models.jobs import JobRowsModel, JobsModel
 from copper_desktop.session import Session
+from copper_desktop.ui.common.style import error_color
 from copper_desktop.ui.jobs import JobsUi, install_jobs_ui
 from tests.conftest import SandboxControl
 from tests.jobs.helpers import (
@@ -345,3 +347,44 @@ def test_every_interactive_widget_is_named(qtbot: QtBot, jobs_ui: JobsUi) -> Non
     for widget in widgets:
         assert widget.objectName(), widget
         assert widget.accessibleName(), widget.objectName()
+
+
+def test_failed_rows_are_retried_and_conflicts_offered_for_a_new_preview_from_the_jobs_window(
+    qtbot: QtBot, run: Run, session: Session, jobs_ui: JobsUi, control: SandboxControl
+) -> None:
+    ids, account, preview = run(edit_people(session, 12, "ACC-RETRY"))
+    job = run(jobs_ui.store.create_bulk_edit(preview))
+    changed = ids[11]
+    run(session.client.update("people", changed, {"title": "Changed meanwhile"}))
+    control.add_fault("error", status=422, method="POST", path="^/people/bulk_update$", count=1)
+    finish(qtbot, jobs_ui.run(job))
+    assert job.state is JobState.FINISHED
+    assert jobs_ui.panel.failed_label.text() == "Failed 10"
+
+    window = jobs_ui.show_jobs_window()
+    qtbot.waitUntil(lambda: window.model.row_of(job.id) >= 0)
+    window.select(job.id)
+    qtbot.waitUntil(lambda: window.shown_job is job)
+    window.filter_combo.setCurrentIndex(window.filter_combo.findText("Failed"))
+    ledger = window.tinted
+    assert ledger.rowCount() == 10
+    assert ledger.data(ledger.index(0, JobRowsModel.REASON)) == "refused by Copper"
+    assert ledger.data(ledger.index(0, JobRowsModel.MESSAGE))  # Copper's message
+    red = ledger.data(ledger.index(0, JobRowsModel.RECORD), Qt.ItemDataRole.ForegroundRole)
+    assert red is not None and red.color() == error_color(window.palette())
+    assert window.retry_button.isEnabled()
+
+    asked: list[tuple[str, Any]] = []
+    window.repreview_requested.connect(lambda entity, chosen: asked.append((entity, chosen)))
+    assert window.repreview_button.isEnabled()
+    window.repreview_button.click()
+    assert asked == [("people", [changed])]
+
+    window.retry_button.click()
+    qtbot.waitUntil(lambda: ledger.rowCount() == 0, timeout=30_000)  # none failed any more
+    qtbot.waitUntil(lambda: not jobs_ui.runner.pending, timeout=30_000)
+    assert job.state is JobState.FINISHED and not window.retry_button.isEnabled()
+    assert window.message_label.text() == ""
+    on_sandbox = {p["id"]: cf(p, account) for p in run(fresh(session.client, "people", ids))}
+    assert [on_sandbox[i] for i in ids[:11]] == ["ACC-RETRY"] * 11
+    assert on_sandbox[changed] is None
