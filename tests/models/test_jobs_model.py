@@ -7,24 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
-from copper_desktop.jobs import (
-    Job,
-    JobState,
-    JobStore,
-    Outcome,
-    Reason,
-    Row,
-    RowStatus,
-    register,
-)
+from copper_desktop.jobs import Job, JobState, JobStore, Reason, RowStatus
 from copper_desktop.models.jobs import (
     JobRowsModel,
     JobsModel,
@@ -32,55 +23,10 @@ from copper_desktop.models.jobs import (
     format_duration,
     progress_text,
 )
+from tests.models.fake_job_kind import KIND, Kind
 
 Json = dict[str, Any]
 DISPLAY = Qt.ItemDataRole.DisplayRole
-
-
-class Kind:
-    """Rows say what happens to them: ``data["do"]`` is "write", "fail", "fail_once", "skip"
-    or "block" (waits for ``gate`` before it is written)."""
-
-    kind: ClassVar[str] = "models_fake"
-    undoable = True
-    chunk_size = 4
-    batch_size = 2
-    concurrency = 2
-
-    def __init__(self) -> None:
-        self.gate = asyncio.Event()
-        self.failed_once: set[int] = set()
-        self.written: list[int] = []
-
-    async def prepare(self, rows: Sequence[Row]) -> dict[int, Outcome | None]:
-        return {
-            r.index: Outcome.skipped(Reason.CONFLICT, "changed") if r.data["do"] == "skip" else None
-            for r in rows
-        }
-
-    async def write(self, rows: Sequence[Row]) -> dict[int, Outcome]:
-        out: dict[int, Outcome] = {}
-        for r in rows:
-            do = r.data["do"]
-            if do == "block":
-                await self.gate.wait()
-            if do == "fail" or (do == "fail_once" and r.key not in self.failed_once):
-                self.failed_once.add(r.key)
-                out[r.index] = Outcome.failed(Reason.INVALID, "Name: can't be blank")
-            else:
-                self.written.append(r.key)
-                out[r.index] = Outcome.written({"n": r.index}, record={"id": r.key})
-        return out
-
-    def undo_rows(self, rows: Sequence[Row]) -> tuple[Json, list[Json]]:
-        return {}, [{"key": r.key, "label": r.label, "data": {"do": "write"}} for r in rows]
-
-    def describe(self, row: Row) -> dict[str, str]:
-        return {"do": row.data["do"]}
-
-
-KIND = Kind()
-register(Kind.kind, lambda client, header: KIND)
 
 
 @pytest.fixture(autouse=True)
@@ -190,6 +136,20 @@ def test_progress_and_state_are_data_changed_with_roles_never_a_reset(
     assert cell(model, 0, 0, JobsModel.CanUndoRole) is True
     assert cell(model, 0, 0, JobsModel.CanRetryRole) is True
     assert cell(model, 0, 0, JobsModel.CanResumeRole) is False
+
+
+def test_counts_follow_progress_while_the_job_runs(
+    qtbot: QtBot, run: Callable[..., Any], store: JobStore, model: JobsModel
+) -> None:
+    job = make(run, store, "write", "write", "block", "write", "block", "write", "write", "write")
+    task = run(_spawn(model.run(job)))
+    qtbot.waitUntil(lambda: job.rows[2].in_flight and job.rows[4].in_flight)
+    assert cell(model, 0, JobsModel.STATE) == "Running"
+    assert cell(model, 0, JobsModel.WRITTEN) == "2" and cell(model, 0, JobsModel.REMAINING) == "6"
+    assert not model.can_resume(job.id) and not model.can_undo(job.id)
+    KIND.gate.set()
+    assert run(task) is JobState.FINISHED
+    assert cell(model, 0, JobsModel.WRITTEN) == "8"
 
 
 def test_reload_merges_jobs_from_disk_without_a_reset(

@@ -51,6 +51,7 @@ from tests.jobs.helpers import (
     make_preview,
     write_ids,
 )
+from tests.models.fake_job_kind import KIND, Kind
 from tests.ui.conftest import MakeWindow
 
 Json = dict[str, Any]
@@ -388,3 +389,43 @@ def test_failed_rows_are_retried_and_conflicts_offered_for_a_new_preview_from_th
     on_sandbox = {p["id"]: cf(p, account) for p in run(fresh(session.client, "people", ids))}
     assert [on_sandbox[i] for i in ids[:11]] == ["ACC-RETRY"] * 11
     assert on_sandbox[changed] is None
+
+
+def test_the_panel_follows_a_job_started_elsewhere_with_live_counts(
+    qtbot: QtBot, run: Run, tmp_path: Path
+) -> None:
+    """A fake row kind (no HTTP): the bulk edit dialog may start its job itself; the panel and
+    the status line follow it, and Resume is offered once it has paused."""
+    KIND.__init__()  # type: ignore[misc]
+    store = JobStore(tmp_path / "jobs", client=None)  # type: ignore[arg-type]
+    host = QMainWindow()
+    ui = JobsUi(host, store)
+    host.show()
+    try:
+        dos = ("write", "write", "block", "write", "block", "write", "write", "write")
+        rows = [{"key": i, "label": f"Row {i}", "data": {"do": do}} for i, do in enumerate(dos)]
+        job = run(store.create(Kind.kind, "people", rows, title="Fake edit"))
+        task = job.start()  # not through the panel
+        qtbot.waitUntil(lambda: job.rows[2].in_flight and job.rows[4].in_flight)
+        panel = ui.panel
+        assert panel.job is job and panel.isVisible()
+        assert panel.title_label.text() == "People: Fake edit"
+        assert (panel.done_label.text(), panel.remaining_label.text()) == ("Done 2", "Remaining 6")
+        assert (panel.progress.value(), panel.progress.maximum()) == (2, 8)
+        assert ui.status_button.text().startswith("Job: 2/8 done · 6 left")
+        assert panel.pause_button.isEnabled() and not panel.resume_button.isEnabled()
+        panel.pause_button.click()
+        assert panel.state_label.text() == "Pausing…"
+        KIND.gate.set()
+        qtbot.waitUntil(task.done)
+        assert job.state is JobState.PAUSED
+        assert panel.resume_button.isEnabled() and not panel.pause_button.isEnabled()
+        assert ui.status_button.text().startswith("Job paused: 6/8 done")
+        panel.resume_button.click()
+        qtbot.waitUntil(lambda: job.state is JobState.FINISHED)
+        qtbot.waitUntil(lambda: not ui.runner.pending)
+        assert panel.done_label.text() == "Done 8" and panel.progress.value() == 8
+    finally:
+        run(ui.aclose())
+        host.close()
+        host.deleteLater()
