@@ -19,7 +19,7 @@ from copper_desktop.sandbox.core.records import (
     as_number,
     unknown_keys_error,
 )
-from copper_desktop.sandbox.core.store import SEP, digits
+from copper_desktop.sandbox.core.schema import SEP, digits
 
 Json = dict[str, Any]
 

@@ -15,14 +15,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from copper_desktop.sandbox.core.store import (
+from copper_desktop.sandbox.core.schema import (
     INT64_MAX,
     SEP,
-    Store,
     fits_sqlite,
     format_close_date,
     parse_close_date,
 )
+from copper_desktop.sandbox.core.store import Store
 from copper_desktop.sandbox.settings import SandboxConfig
 
 Json = dict[str, Any]
