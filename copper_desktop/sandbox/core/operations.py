@@ -15,18 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from copper_desktop.sandbox.context import SandboxContext
-from copper_desktop.sandbox.core.records import (
-    CF_DATA_TYPES,
-    CF_ENTITIES,
-    ApiError,
-    Invalid,
-    NotFound,
-    Rules,
-    as_int,
-    check_cf_value,
-    diff,
-    unknown_keys_error,
-)
+from copper_desktop.sandbox.core.errors import ApiError, Invalid, NotFound, unknown_keys_error
+from copper_desktop.sandbox.core.fields import as_int, check_cf_value
+from copper_desktop.sandbox.core.keys import CF_DATA_TYPES, CF_ENTITIES
+from copper_desktop.sandbox.core.records import Rules, diff
 from copper_desktop.sandbox.core.shapes import WEBHOOK_TYPES
 from copper_desktop.sandbox.core.store import Store
 

@@ -15,15 +15,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from copper_desktop.sandbox.context import SandboxContext
+from copper_desktop.sandbox.core.errors import ApiError, Invalid, NotFound, unknown_keys_error
+from copper_desktop.sandbox.core.fields import as_int
 from copper_desktop.sandbox.core.operations import Operations
 from copper_desktop.sandbox.core.queries import compile_search, parse_paging
-from copper_desktop.sandbox.core.records import (
-    ApiError,
-    Invalid,
-    NotFound,
-    as_int,
-    unknown_keys_error,
-)
 from copper_desktop.sandbox.core.shapes import WebhookEvent
 from copper_desktop.sandbox.http.bodies import BadBody, request_json
 from copper_desktop.sandbox.http.responses import error_response
