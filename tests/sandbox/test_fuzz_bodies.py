@@ -23,9 +23,10 @@ import hypothesis
 import pytest
 from hypothesis import strategies as st
 
+from copper_desktop.sandbox.core.account import WEBHOOK_KEYS
 from copper_desktop.sandbox.core.keys import READ_ONLY, SPECS
-from copper_desktop.sandbox.core.operations import LINK_KEYS, WEBHOOK_KEYS
 from copper_desktop.sandbox.core.queries import FILTERS, PAGING
+from copper_desktop.sandbox.core.relations import LINK_KEYS
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.sandbox.settings import SandboxConfig
 from tests.sandbox.helpers import auth_headers

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from copper_desktop.sandbox.core.shapes import RecordEvent
 from copper_desktop.sandbox.http.webhooks import WebhookNotifier
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.sandbox.settings import SandboxConfig
@@ -232,9 +233,9 @@ def test_notifier_chunks_ids_by_thirty(receiver: Receiver) -> None:
 
     async def run() -> list[dict[str, Any]]:
         notifier = WebhookNotifier(lambda: [subscription], timeout_s=5)
-        notifier.emit("task", "update", ids, {"name": ["a", "b"]})
-        notifier.emit("task", "new", ids)  # no subscription for this event
-        notifier.emit("person", "update", ids)  # nor for this type
+        notifier.emit(RecordEvent("task", "update", ids, {"name": ["a", "b"]}))
+        notifier.emit(RecordEvent("task", "new", ids))  # no subscription for this event
+        notifier.emit(RecordEvent("person", "update", ids))  # nor for this type
         assert notifier.pending == 3
         await notifier.aclose()
         return notifier.deliveries()

@@ -13,37 +13,50 @@ WebhookEvent = Literal["new", "update", "delete"]
 
 # Record kinds as Copper names them in related_resource, activity parents and related items.
 ENTITY_TYPES = ("person", "company", "lead", "opportunity", "project", "task", "activity")
+# The record kinds by the plural Copper's paths use.
+PLURALS: dict[str, str] = {
+    "people": "person",
+    "companies": "company",
+    "leads": "lead",
+    "opportunities": "opportunity",
+    "projects": "project",
+    "tasks": "task",
+    "activities": "activity",
+}
+PLURAL_OF: dict[str, str] = {kind: plural for plural, kind in PLURALS.items()}
 # Webhook subscription types: Copper calls activities "activity_log" there.
 WEBHOOK_TYPES = ("lead", "person", "company", "opportunity", "project", "task", "activity_log")
 
 
-class EventSink(Protocol):
-    """Receives every create, update and delete so the webhooks part can notify subscribers.
+Changes = dict[str, list[Any]]
+"""Each changed field of an update mapped to ``[old, new]`` in the record's own encoding."""
 
-    ``entity_type`` is a webhook type (``activity_log`` for activities). ``updated_attributes``
-    maps each changed field to ``[old, new]`` in the record's own encoding (updates only).
-    Must not block: delivery happens in the background.
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """One create, update or delete of records of one type, as webhooks report it.
+
+    ``entity_type`` is a webhook type (``activity_log`` for activities);
+    ``updated_attributes`` is set for updates only.
     """
 
-    def emit(
-        self,
-        entity_type: str,
-        event: WebhookEvent,
-        ids: list[int],
-        updated_attributes: dict[str, list[Any]] | None = None,
-    ) -> None: ...
+    entity_type: str
+    event: WebhookEvent
+    ids: list[int]
+    updated_attributes: Changes | None = None
+
+
+class EventSink(Protocol):
+    """Receives every RecordEvent so the webhooks part can notify subscribers. Must not block:
+    delivery happens in the background."""
+
+    def emit(self, event: RecordEvent) -> None: ...
 
 
 class NullEventSink:
     """An event sink that drops everything (for tests of the routes alone)."""
 
-    def emit(
-        self,
-        entity_type: str,
-        event: WebhookEvent,
-        ids: list[int],
-        updated_attributes: dict[str, list[Any]] | None = None,
-    ) -> None:
+    def emit(self, event: RecordEvent) -> None:
         return None
 
 

@@ -15,11 +15,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from copper_desktop.sandbox.context import SandboxContext
+from copper_desktop.sandbox.core.account import Account
 from copper_desktop.sandbox.core.errors import ApiError, Invalid, NotFound, unknown_keys_error
 from copper_desktop.sandbox.core.fields import as_int
 from copper_desktop.sandbox.core.operations import Operations
 from copper_desktop.sandbox.core.queries import compile_search, parse_paging
-from copper_desktop.sandbox.core.shapes import WebhookEvent
+from copper_desktop.sandbox.core.relations import Relations
+from copper_desktop.sandbox.core.shapes import PLURALS, Changes, RecordEvent, WebhookEvent
 from copper_desktop.sandbox.http.bodies import BadBody, request_json
 from copper_desktop.sandbox.http.responses import error_response
 from copper_desktop.sandbox.settings import API_PREFIX
@@ -27,15 +29,6 @@ from copper_desktop.sandbox.settings import API_PREFIX
 Json = dict[str, Any]
 Handler = Callable[[Request], Awaitable[Response]]
 
-PLURALS = {
-    "people": "person",
-    "companies": "company",
-    "leads": "lead",
-    "opportunities": "opportunity",
-    "projects": "project",
-    "tasks": "task",
-    "activities": "activity",
-}
 BULK_CREATE = ("people", "companies", "leads", "opportunities", "activities")
 BULK_UPDATE = ("people", "companies", "leads")
 BULK_LIMIT = 10
@@ -87,19 +80,23 @@ class Api:
         return await request_json(request, self.ctx.settings.max_body_bytes)
 
     @property
+    def relations(self) -> Relations:
+        return Relations(self.ops)
+
+    @property
+    def account(self) -> Account:
+        return Account(self.ops)
+
+    @property
     def ops(self) -> Operations:
         # Built per request: the control API may swap settings or reload the store at run time.
         return Operations(self.ctx)
 
     def emit(
-        self,
-        kind: str,
-        event: WebhookEvent,
-        ids: list[int],
-        updated: dict[str, list[Any]] | None = None,
+        self, kind: str, event: WebhookEvent, ids: list[int], changes: Changes | None = None
     ) -> None:
         if ids:
-            self.ctx.events.emit(webhook_type(kind), event, ids, updated)
+            self.ctx.events.emit(RecordEvent(webhook_type(kind), event, ids, changes))
 
     # ----------------------------------------------------------------- records
     def record_routes(self, plural: str) -> list[BaseRoute]:
@@ -350,7 +347,7 @@ class Api:
                 other_kind = PLURALS.get(other)
                 if other_kind is None or other_kind == "activity":
                     return JSONResponse({"error": "not_found"}, status_code=404)
-            items = self.ops.related(kind, path_id(request))
+            items = self.relations.related(kind, path_id(request))
             if other_kind:
                 items = [i for i in items if i["type"] == other_kind]
             return JSONResponse(items)
@@ -361,7 +358,7 @@ class Api:
         @endpoint
         async def change(request: Request) -> Response:
             body = await self.body(request)
-            resource = self.ops.change_related(kind, path_id(request), body, add=add)
+            resource = self.relations.change_related(kind, path_id(request), body, add=add)
             key = "added" if add else "removed"
             return JSONResponse({key: True, "resource": resource})
 
@@ -373,18 +370,18 @@ class Api:
         async def list_links(request: Request) -> Response:
             q = request.query_params
             return JSONResponse(
-                self.ops.related_links(
+                self.relations.related_links(
                     q.get("custom_field_definition_id"), q.get("source_type"), q.get("source_id")
                 )
             )
 
         @endpoint
         async def create_link(request: Request) -> Response:
-            return JSONResponse(self.ops.create_related_link(await self.body(request)))
+            return JSONResponse(self.relations.create_related_link(await self.body(request)))
 
         @endpoint
         async def delete_link(request: Request) -> Response:
-            ids = self.ops.delete_related_link(path_id(request))
+            ids = self.relations.delete_related_link(path_id(request))
             return JSONResponse({"ids": ids, "is_deleted": True})
 
         return [
@@ -401,7 +398,7 @@ class Api:
 
         @endpoint
         async def create_hook(request: Request) -> Response:
-            return JSONResponse(self.ops.create_webhook(await self.body(request)))
+            return JSONResponse(self.account.create_webhook(await self.body(request)))
 
         @endpoint
         async def get_hook(request: Request) -> Response:
@@ -413,7 +410,7 @@ class Api:
         @endpoint
         async def update_hook(request: Request) -> Response:
             body = await self.body(request)
-            return JSONResponse(self.ops.update_webhook(path_id(request), body))
+            return JSONResponse(self.account.update_webhook(path_id(request), body))
 
         @endpoint
         async def delete_hook(request: Request) -> Response:
@@ -461,22 +458,22 @@ class Api:
             user = user_of(request)
             if user is None:
                 raise NotFound()
-            return JSONResponse(self.ops.user_view(int(user["id"])))
+            return JSONResponse(self.account.user_view(int(user["id"])))
 
         @endpoint
         async def user_get(request: Request) -> Response:
-            return JSONResponse(self.ops.user_view(path_id(request)))
+            return JSONResponse(self.account.user_view(path_id(request)))
 
         @endpoint
         async def pipeline_stages(request: Request) -> Response:
             pid = request.path_params.get("id")
-            return JSONResponse(self.ops.pipeline_stages(None if pid is None else int(pid)))
+            return JSONResponse(self.account.pipeline_stages(None if pid is None else int(pid)))
 
         @endpoint
         async def tags(request: Request) -> Response:
             q = request.query_params
             return JSONResponse(
-                self.ops.tags(
+                self.account.tags(
                     sort_by=q.get("sort_by", "name"),
                     names_only=q.get("tag_names_only", "").lower() == "true",
                     after=q.get("last_tag_value"),
@@ -496,31 +493,33 @@ class Api:
 
         @endpoint
         async def cfd_create(request: Request) -> Response:
-            return JSONResponse(self.ops.save_definition(None, await self.body(request)))
+            return JSONResponse(self.account.save_definition(None, await self.body(request)))
 
         @endpoint
         async def cfd_update(request: Request) -> Response:
             body = await self.body(request)
-            return JSONResponse(self.ops.save_definition(path_id(request), body))
+            return JSONResponse(self.account.save_definition(path_id(request), body))
 
         @endpoint
         async def cfd_delete(request: Request) -> Response:
             did = path_id(request)
-            self.ops.delete_definition(did)
+            self.account.delete_definition(did)
             return JSONResponse({"id": did, "is_deleted": True})
 
         @endpoint
         async def cat_get(request: Request) -> Response:
-            return JSONResponse(self.ops.custom_activity_type(path_id(request)))
+            return JSONResponse(self.account.custom_activity_type(path_id(request)))
 
         @endpoint
         async def cat_create(request: Request) -> Response:
-            return JSONResponse(self.ops.save_custom_activity_type(None, await self.body(request)))
+            return JSONResponse(
+                self.account.save_custom_activity_type(None, await self.body(request))
+            )
 
         @endpoint
         async def cat_update(request: Request) -> Response:
             body = await self.body(request)
-            return JSONResponse(self.ops.save_custom_activity_type(path_id(request), body))
+            return JSONResponse(self.account.save_custom_activity_type(path_id(request), body))
 
         simple = {
             "/account": "account",

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from copper_desktop.sandbox.core.shapes import WebhookEvent
+from copper_desktop.sandbox.core.shapes import RecordEvent
 
 Json = dict[str, Any]
 
@@ -71,19 +71,13 @@ class WebhookNotifier:
         self._log: deque[Json] = deque(maxlen=MAX_LOGGED_DELIVERIES)
         self._closed = False
 
-    def emit(
-        self,
-        entity_type: str,
-        event: WebhookEvent,
-        ids: list[int],
-        updated_attributes: dict[str, list[Any]] | None = None,
-    ) -> None:
-        if self._closed or not ids:
+    def emit(self, event: RecordEvent) -> None:
+        if self._closed or not event.ids:
             return
         subs = [
             s
             for s in self._subscriptions()
-            if s.get("type") == entity_type and s.get("event") == event
+            if s.get("type") == event.entity_type and s.get("event") == event.event
         ]
         if not subs:
             return
@@ -93,7 +87,7 @@ class WebhookNotifier:
             log.warning("webhook notifications dropped: no running event loop")
             return
         for sub in subs:
-            for body in notification_bodies(sub, ids, updated_attributes):
+            for body in notification_bodies(sub, event.ids, event.updated_attributes):
                 task = loop.create_task(self._deliver(sub, body))
                 # Keep a reference: the loop holds tasks only weakly.
                 self._tasks.add(task)
