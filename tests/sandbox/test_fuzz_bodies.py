@@ -27,21 +27,13 @@ from copper_desktop.sandbox.core.account import WEBHOOK_KEYS
 from copper_desktop.sandbox.core.keys import READ_ONLY, SPECS
 from copper_desktop.sandbox.core.queries import FILTERS, PAGING
 from copper_desktop.sandbox.core.relations import LINK_KEYS
+from copper_desktop.sandbox.core.shapes import PLURAL_OF
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.sandbox.settings import SandboxConfig
 from tests.sandbox.helpers import auth_headers
 
 MAX_EXAMPLES = 300
 
-PLURALS = {
-    "person": "people",
-    "company": "companies",
-    "lead": "leads",
-    "opportunity": "opportunities",
-    "project": "projects",
-    "task": "tasks",
-    "activity": "activities",
-}
 # Answers other than the envelope that Copper documents (copper-api.md §11).
 DOCUMENTED = ({"error": "Request size too large, limit is 10"},)
 # Tokens written into the body as they are: none of them is a number JSON can carry.
@@ -192,7 +184,7 @@ def routes(ids: dict[str, int]) -> list[Route]:
     activity = {"parent": {"id": ids["person"], "type": "person"}, "type": {"id": 0,
                 "category": "user"}}  # fmt: skip
     out: list[Route] = []
-    for kind, plural in PLURALS.items():
+    for kind, plural in PLURAL_OF.items():
         keys = (*SPECS[kind], *sorted(READ_ONLY[kind]))
         base = activity if kind == "activity" else named
         out += [
@@ -235,7 +227,7 @@ def known_ids(target: SandboxServer, client: httpx.Client) -> dict[str, int]:
     """One real id of each kind, so generated bodies sometimes name real things."""
     headers = auth_headers(target.users[0])
     ids: dict[str, int] = {}
-    for kind, plural in PLURALS.items():
+    for kind, plural in PLURAL_OF.items():
         found = client.post(f"/{plural}/search", json={"page_size": 1}, headers=headers).json()
         ids[kind] = found[0]["id"]
     hook = {"target": "http://127.0.0.1:9/h", "type": "lead", "event": "new"}
@@ -300,7 +292,7 @@ def test_random_bodies_get_a_2xx_or_a_4xx_envelope_and_store_nothing_when_refuse
         if route.kind == "lead":
             page["include_converted_leads"] = True
         search = client.post(
-            f"/{PLURALS[route.kind]}/search", json=page, headers=auth_headers(target.users[0])
+            f"/{PLURAL_OF[route.kind]}/search", json=page, headers=auth_headers(target.users[0])
         )
         assert search.status_code == 200, search.text
         strict_json(search.content)
