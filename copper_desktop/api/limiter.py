@@ -6,16 +6,21 @@ cannot see which. Counting from the send is too early (a request held on its way
 counted later by Copper, and the next burst meets a 429); counting from the answer, as this
 limiter first did, is always safe but loses a round trip per window: 3 bulk calls a second
 with the ~65 ms round trip of the sandbox's 50 ms latency make 3 calls per 1.065 s, 0.94 of
-the bound, less on a loaded machine. The rule now: a
-permit counts while its request is in flight, whatever that takes, and once answered it counts
-from the answer *minus a discount*: half the fastest round trip this limiter has seen, and
-never more than 1/20 of the window (nor earlier than the send). Request B taking the place
-of an earlier request A is then counted at least a window after A as long as B's way in plus
-A's way back (processing included) take at least the discount; a discount of at most half
-the fastest round trip asks only that. Against the sandbox with its 50 ms latency fault
-(applied before its limiter counts) the bulk limiter's discount, capped at 50 ms, is safe by
-construction. The rate then loses the round trip's jitter, not the round trip. Only answered
-requests teach the round trip: a cancelled or failed one may end arbitrarily early.
+the bound, less on a loaded machine. The rule now: a permit counts while its request is in
+flight, whatever that takes, and once answered it counts from the answer *minus a
+discount*: half the fastest round trip this limiter has seen (once it has seen a few), never
+more than 1/20 of the window, never before the send. Request B taking the place of an
+earlier request A is then counted at least a window after A as long as B's way in plus A's
+way back (processing included) take at least the discount; a discount of at most half the
+fastest round trip asks only that. Against the sandbox with its 50 ms latency fault (applied
+before its limiter counts) the bulk limiter's discount, capped at 50 ms, is safe by
+construction. The rate then loses the round trip's jitter, not the round trip.
+
+Round trips are timed from the request's first byte leaving (the transport's trace hook), so
+the wait for a connection and a TCP/TLS set-up, which come before Copper can count anything,
+never inflate them; only answered requests count (a cancelled or failed one may end at any
+time); and the first few are not trusted (``MIN_SAMPLES``): concurrent first requests queue
+behind one another at the server, a slow way in that would make the discount unsafe.
 
 Why hand-written rather than pyrate-limiter: the client needs three things no limiter library
 offers together: (1) the counting rule above, which needs each permit's send and answer
@@ -88,21 +93,24 @@ class Permit:
     """One request's place in a window: held while in flight, then counted from its answer
     less the limiter's discount (see the module docstring)."""
 
-    __slots__ = ("_limiter", "done", "finished_at", "sent_at", "stamp")
+    __slots__ = ("_limiter", "done", "finished_at", "sent", "sent_at", "stamp")
 
     def __init__(self, limiter: SlidingWindowLimiter, stamp: float) -> None:
         self._limiter = limiter
         self.stamp = stamp
         """From when the window counts it (while in flight: when it was granted)."""
         self.sent_at = stamp
+        self.sent = False
         self.finished_at: float | None = None
         self.done = False
 
     def sending(self) -> None:
-        """The request leaves now (a permit may wait for another limiter after it is granted):
-        its round trip is measured from here."""
+        """The request's first byte leaves now: its round trip is measured from here (not
+        from the grant: the request may wait for another limiter, a connection, a TLS
+        handshake). A permit never marked sent teaches nothing about round trips."""
         if not self.done:
             self.sent_at = self._limiter.clock()
+            self.sent = True
 
     def finish(self, answered: bool = False) -> None:
         """The request is over. ``answered``: a response came back, so its round trip is a
@@ -110,7 +118,7 @@ class Permit:
         if not self.done:
             self.done = True
             now = self.finished_at = self._limiter.clock()
-            if answered:
+            if answered and self.sent:
                 self._limiter._learn(now - self.sent_at)
                 self.stamp = max(self.sent_at, now - self._limiter.discount())
             else:
@@ -133,7 +141,11 @@ class SlidingWindowLimiter:
     """How much of the fastest round trip a finished permit is counted before its answer."""
     MAX_DISCOUNT_SHARE = 0.05
     """The discount's cap, as a share of the window: at most 1/20 of the rate is won by it,
-    and a wrong guess (e.g. the first few round trips all slow) is bounded by it too."""
+    and a wrong guess is bounded by it too."""
+    MIN_SAMPLES = 8
+    """Round trips seen before any discount. The first few are no measure of the network's
+    floor: concurrent first requests queue behind one another at the server (a slow start
+    on the way in, the unsafe side), and one cold sample may be all there is."""
 
     def __init__(
         self,
@@ -155,6 +167,7 @@ class SlidingWindowLimiter:
         self._event = asyncio.Event()
         self._waiting = 0
         self._fastest: float | None = None
+        self._samples = 0
 
     # ------------------------------------------------------------------ queries
     @property
@@ -164,7 +177,7 @@ class SlidingWindowLimiter:
 
     def discount(self) -> float:
         """How long before its answer a finished permit is counted from."""
-        if self._fastest is None:
+        if self._fastest is None or self._samples < self.MIN_SAMPLES:
             return 0.0
         return min(
             self._fastest * self.DISCOUNT_SHARE_OF_RTT, self.window_s * self.MAX_DISCOUNT_SHARE
@@ -201,7 +214,10 @@ class SlidingWindowLimiter:
             self.on_change()
 
     def _learn(self, round_trip: float) -> None:
-        if round_trip >= 0 and (self._fastest is None or round_trip < self._fastest):
+        if round_trip < 0:
+            return
+        self._samples += 1
+        if self._fastest is None or round_trip < self._fastest:
             self._fastest = round_trip
 
     def _revoke(self, permit: Permit) -> None:

@@ -262,10 +262,22 @@ class Transport:
         bulk: bool,
         expect: type | None,
     ) -> Answer:
-        request = self._http.build_request(
-            method, path.lstrip("/"), json=body, params=_clean_params(params)
-        )
         permits: list[Permit] = []
+
+        async def trace(event: str, _info: Mapping[str, Any]) -> None:
+            # The request's first byte leaves: its round trip starts here, after any wait for
+            # a connection and any TCP/TLS set-up, which happen before Copper can count it.
+            if event.endswith("send_request_headers.started"):
+                for p in permits:
+                    p.sending()
+
+        request = self._http.build_request(
+            method,
+            path.lstrip("/"),
+            json=body,
+            params=_clean_params(params),
+            extensions={"trace": trace},
+        )
         self._queued += 1
         self._status_changed()
         queued = True
@@ -285,8 +297,6 @@ class Transport:
                 self._status_changed()
                 started = time.monotonic()
                 answered = False
-                for p in permits:
-                    p.sending()
                 try:
                     response = await self._http.send(request)
                     answered = True

@@ -226,6 +226,12 @@ async def test_limiter_counts_an_answered_permit_from_before_its_answer() -> Non
     whole window after the answer (3 bulk calls per 1.05 s with a 50 ms round trip)."""
     clock = FakeClock()
     lim = SlidingWindowLimiter(3, 1.0, clock=clock)
+    for _ in range(lim.MIN_SAMPLES):  # round trips seen before: slower ones, a window apart
+        p = await lim.acquire()
+        p.sending()
+        clock.now += 0.25
+        p.finish(answered=True)
+        clock.now += 1.0
     permits = [await lim.acquire() for _ in range(3)]
     clock.now += 0.5  # granted long ago; the round trip counts from the send
     for p in permits:
@@ -234,21 +240,23 @@ async def test_limiter_counts_an_answered_permit_from_before_its_answer() -> Non
     for p in permits:
         p.finish(answered=True)
     assert lim.fastest_round_trip == 0.0625 and lim.discount() == 0.03125
-    assert all(p.stamp == 1000.53125 for p in permits)
+    start = 1000.0 + lim.MIN_SAMPLES * 1.25
+    assert all(p.stamp == start + 0.53125 for p in permits)
     waiter = asyncio.create_task(lim.acquire())
-    clock.now = 1001.53
+    clock.now = start + 1.53
     lim.pause(0)
     await _settle()
     assert not waiter.done() and lim.headroom() == 0
-    clock.now = 1001.53125  # a window after the counted moment; the answer was 31 ms later
+    clock.now = start + 1.53125  # a window after the counted moment; the answer came later
     lim.pause(0)
     fourth = await asyncio.wait_for(waiter, 5)
     fourth.finish()
 
 
 async def test_limiter_discount_is_capped_and_learnt_only_from_answers() -> None:
-    """A request that ended without an answer (failed, cancelled) counts from its end and says
-    nothing of the network; a very slow first answer gives at most 1/20 of the window."""
+    """A request that ended without an answer (failed, cancelled), or whose leaving was never
+    seen, counts from its end and says nothing of the network; the first few round trips give
+    no discount, and very slow ones at most 1/20 of the window."""
     clock = FakeClock()
     lim = SlidingWindowLimiter(1, 60.0, clock=clock)
     p = await lim.acquire()
@@ -257,10 +265,19 @@ async def test_limiter_discount_is_capped_and_learnt_only_from_answers() -> None
     p.finish()
     assert p.stamp == clock.now and lim.fastest_round_trip is None and lim.discount() == 0.0
     clock.now += 60.0
-    q = await lim.acquire()
-    q.sending()
-    clock.now += 3600.0  # an hour in flight, then answered
-    q.finish(answered=True)
+    unseen = await lim.acquire()
+    clock.now += 0.001
+    unseen.finish(answered=True)  # answered, but when it left is unknown
+    assert unseen.stamp == clock.now and lim.fastest_round_trip is None
+    for i in range(lim.MIN_SAMPLES):
+        clock.now += 60.0
+        q = await lim.acquire()
+        q.sending()
+        clock.now += 3600.0  # an hour in flight, then answered
+        q.finish(answered=True)
+        if i < lim.MIN_SAMPLES - 1:  # too few round trips seen to trust them
+            assert lim.discount() == 0.0 and q.stamp == clock.now
+    assert lim.fastest_round_trip == 3600.0
     assert lim.discount() == 3.0 and q.stamp == clock.now - 3.0
     assert lim.headroom() == 0
     clock.now += 57.0
