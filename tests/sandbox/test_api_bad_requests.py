@@ -88,6 +88,18 @@ def test_ids_beyond_any_float_match_nothing(api: httpx.Client, ids: list[int]) -
     assert ok(api.post("/tasks/search", json={"assignee_ids": ids})) == []
 
 
+@pytest.mark.parametrize("digits", [20, 400, 5000])
+@pytest.mark.parametrize(
+    "route", ["GET /people/{n}", "PUT /tasks/{n}", "DELETE /leads/{n}", "GET /users/{n}",
+              "POST /leads/{n}/convert", "GET /companies/{n}/related", "GET /webhooks/{n}",
+              "DELETE /related_links/{n}", "GET /pipeline_stages/pipeline/{n}"],
+)  # fmt: skip
+def test_path_ids_of_any_length_are_not_found(api: httpx.Client, route: str, digits: int) -> None:
+    method, path = route.split()
+    r = api.request(method, path.format(n="9" * digits), json={})
+    assert envelope_err(r, 404) == "Resource not found"
+
+
 # --------------------------------------------------------------------------- shapes
 @pytest.mark.parametrize("depth", [100_000, 40])
 def test_deep_nesting_is_a_400_authenticated_and_a_401_without(

@@ -54,6 +54,12 @@ async def _not_allowed(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """A bug outside any route (in the middleware or the routing): still Copper's envelope,
+    never a plain-text 500. Starlette then re-raises, so the bug is logged."""
+    return error_response(500, "Internal Server Error")
+
+
 def _default_reload(ctx: SandboxContext) -> Callable[[], None]:
     def reload() -> None:
         from copper_desktop.sandbox.core.seed import generate
@@ -97,7 +103,7 @@ def create_app(
             Middleware(AuthLayer, shell=shell),
             Middleware(RateLimitLayer, shell=shell),
         ],
-        exception_handlers={404: _not_found, 405: _not_allowed},
+        exception_handlers={404: _not_found, 405: _not_allowed, Exception: _server_error},
         lifespan=lifespan,
     )
     app.state.shell = shell

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -36,6 +37,20 @@ RECORD_ACTIVITIES = ("leads", "people", "companies")
 RELATED_PLURALS = ("people", "companies", "leads", "opportunities", "projects", "tasks")
 
 __all__ = ["build_routes", "webhook_type"]
+
+NO_SUCH_ID = 2**63
+"""What every path id beyond 64 bits becomes: no record can have it, so it is simply not found."""
+
+
+class RecordIdConvertor(IntegerConvertor):
+    """A path id. Starlette's ``int`` would raise on more than 4,300 digits (a 500); every id
+    SQLite cannot hold is one id that exists nowhere."""
+
+    def convert(self, value: str) -> int:
+        return int(value) if len(value) <= 19 else NO_SUCH_ID
+
+
+register_url_convertor("id", RecordIdConvertor())
 
 
 def webhook_type(kind: str) -> str:
@@ -153,9 +168,9 @@ class Api:
         return [
             Route(base, endpoint=create, methods=["POST"]),
             Route(f"{base}/search", endpoint=search, methods=["POST"]),
-            Route(f"{base}/{{id:int}}", endpoint=get, methods=["GET"]),
-            Route(f"{base}/{{id:int}}", endpoint=update, methods=["PUT"]),
-            Route(f"{base}/{{id:int}}", endpoint=delete, methods=["DELETE"]),
+            Route(f"{base}/{{id:id}}", endpoint=get, methods=["GET"]),
+            Route(f"{base}/{{id:id}}", endpoint=update, methods=["PUT"]),
+            Route(f"{base}/{{id:id}}", endpoint=delete, methods=["DELETE"]),
         ]
 
     # ----------------------------------------------------------------- bulk
@@ -275,13 +290,13 @@ class Api:
 
         routes: list[BaseRoute] = [
             Route("/leads/upsert", endpoint=upsert, methods=["PUT"]),
-            Route("/leads/{id:int}/convert", endpoint=convert, methods=["POST"]),
+            Route("/leads/{id:id}/convert", endpoint=convert, methods=["POST"]),
             Route("/people/fetch_by_email", endpoint=fetch_by_email, methods=["POST"]),
         ]
         for plural in RECORD_ACTIVITIES:
             routes.append(
                 Route(
-                    f"/{plural}/{{id:int}}/activities",
+                    f"/{plural}/{{id:id}}/activities",
                     endpoint=self._record_activities(PLURALS[plural]),
                     methods=["POST"],
                 )
@@ -316,22 +331,22 @@ class Api:
             kind = PLURALS[plural]
             routes += [
                 Route(
-                    f"/{plural}/{{id:int}}/related",
+                    f"/{plural}/{{id:id}}/related",
                     endpoint=self._related_list(kind),
                     methods=["GET"],
                 ),
                 Route(
-                    f"/{plural}/{{id:int}}/related/{{other}}",
+                    f"/{plural}/{{id:id}}/related/{{other}}",
                     endpoint=self._related_list(kind),
                     methods=["GET"],
                 ),
                 Route(
-                    f"/{plural}/{{id:int}}/related",
+                    f"/{plural}/{{id:id}}/related",
                     endpoint=self._related_change(kind, add=True),
                     methods=["POST"],
                 ),
                 Route(
-                    f"/{plural}/{{id:int}}/related",
+                    f"/{plural}/{{id:id}}/related",
                     endpoint=self._related_change(kind, add=False),
                     methods=["DELETE"],
                 ),
@@ -387,7 +402,7 @@ class Api:
         return [
             Route("/related_links", endpoint=list_links, methods=["GET"]),
             Route("/related_links", endpoint=create_link, methods=["POST"]),
-            Route("/related_links/{id:int}", endpoint=delete_link, methods=["DELETE"]),
+            Route("/related_links/{id:id}", endpoint=delete_link, methods=["DELETE"]),
         ]
 
     # ----------------------------------------------------------------- webhooks
@@ -422,9 +437,9 @@ class Api:
         return [
             Route("/webhooks", endpoint=list_hooks, methods=["GET"]),
             Route("/webhooks", endpoint=create_hook, methods=["POST"]),
-            Route("/webhooks/{id:int}", endpoint=get_hook, methods=["GET"]),
-            Route("/webhooks/{id:int}", endpoint=update_hook, methods=["PUT"]),
-            Route("/webhooks/{id:int}", endpoint=delete_hook, methods=["DELETE"]),
+            Route("/webhooks/{id:id}", endpoint=get_hook, methods=["GET"]),
+            Route("/webhooks/{id:id}", endpoint=update_hook, methods=["PUT"]),
+            Route("/webhooks/{id:id}", endpoint=delete_hook, methods=["DELETE"]),
         ]
 
     # ----------------------------------------------------------------- lookups
@@ -537,18 +552,18 @@ class Api:
         routes += [
             Route("/users/search", endpoint=users_search, methods=["POST"]),
             Route("/users/me", endpoint=user_me, methods=["GET"]),
-            Route("/users/{id:int}", endpoint=user_get, methods=["GET"]),
+            Route("/users/{id:id}", endpoint=user_get, methods=["GET"]),
             Route("/pipeline_stages", endpoint=pipeline_stages, methods=["GET"]),
-            Route("/pipeline_stages/pipeline/{id:int}", endpoint=pipeline_stages, methods=["GET"]),
+            Route("/pipeline_stages/pipeline/{id:id}", endpoint=pipeline_stages, methods=["GET"]),
             Route("/tags", endpoint=tags, methods=["GET"]),
             Route("/custom_field_definitions", endpoint=cfd_list, methods=["GET"]),
             Route("/custom_field_definitions", endpoint=cfd_create, methods=["POST"]),
-            Route("/custom_field_definitions/{id:int}", endpoint=cfd_get, methods=["GET"]),
-            Route("/custom_field_definitions/{id:int}", endpoint=cfd_update, methods=["PUT"]),
-            Route("/custom_field_definitions/{id:int}", endpoint=cfd_delete, methods=["DELETE"]),
+            Route("/custom_field_definitions/{id:id}", endpoint=cfd_get, methods=["GET"]),
+            Route("/custom_field_definitions/{id:id}", endpoint=cfd_update, methods=["PUT"]),
+            Route("/custom_field_definitions/{id:id}", endpoint=cfd_delete, methods=["DELETE"]),
             Route("/custom_activity_types", endpoint=cat_create, methods=["POST"]),
-            Route("/custom_activity_types/{id:int}", endpoint=cat_get, methods=["GET"]),
-            Route("/custom_activity_types/{id:int}", endpoint=cat_update, methods=["PUT"]),
+            Route("/custom_activity_types/{id:id}", endpoint=cat_get, methods=["GET"]),
+            Route("/custom_activity_types/{id:id}", endpoint=cat_update, methods=["PUT"]),
         ]
         return routes
 
