@@ -88,6 +88,22 @@ def test_ids_beyond_any_float_match_nothing(api: httpx.Client, ids: list[int]) -
     assert ok(api.post("/tasks/search", json={"assignee_ids": ids})) == []
 
 
+def test_numeric_strings_of_any_length_are_refused_or_not_found(api: httpx.Client) -> None:
+    huge = "9" * 5000
+    name = f"Person {uid()}"
+    r = api.post("/people", json={"name": name, "assignee_id": huge})
+    assert (
+        envelope_err(r)
+        == PREFIX
+        + f"Assignee Id: Invalid value for Assignee Id: IDs must be positive integers: {huge}"
+    )
+    assert total(api, "people", {"name": name}) == 0
+    for body in ({"ids": [huge]}, {"page_size": huge}, {"minimum_created_date": huge}):
+        envelope_err(api.post("/people/search", json=body))
+    envelope_err(api.get("/related_links", params={"source_id": huge}))
+    assert ok(api.post("/people/search", json={"ids": ["9" * 4000]})) == []
+
+
 @pytest.mark.parametrize("digits", [20, 400, 5000])
 @pytest.mark.parametrize(
     "route", ["GET /people/{n}", "PUT /tasks/{n}", "DELETE /leads/{n}", "GET /users/{n}",

@@ -357,8 +357,8 @@ def as_int(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"-?\d{1,4300}", value.strip()):
+        return int(value)  # Python refuses to convert longer digit strings: no integer then
     return None
 
 
