@@ -43,10 +43,11 @@ import qasync
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+import copper_desktop.app  # noqa: F401  (its import-time set-up, as in the app)
 from copper_desktop.api import CopperClient, RateLimits
-from copper_desktop.app import freeze_startup_heap
 from copper_desktop.config import AppPaths
 from copper_desktop.models.paged import RecordRole
+from copper_desktop.models.quiet_collector import QuietCollector, freeze_startup_heap
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.sandbox.settings import (
     API_PREFIX,
@@ -221,6 +222,8 @@ class Bench:
         window = MainWindow(session)
         window.resize(1100, 700)
         window.show()
+        collector = QuietCollector()  # as the app runs it
+        collector.watch(client)
         beat = Heartbeat()
         shown = asyncio.Event()
         window.rows_shown.connect(shown.set)
@@ -233,6 +236,7 @@ class Bench:
             await start  # account, user, lookups: names fill in
             started_s = time.perf_counter() - t0
             freeze_startup_heap()  # as the app does once its window has started
+            collector.start()
             browser = window.browser("people")
             assert browser is not None and shown_rows_loaded(browser)
             load_stall = beat.stop()
@@ -290,6 +294,8 @@ class Bench:
                 f"first_rows_ms={first_rows_s * 1000:.0f} rss_growth_mb={rss_last - rss_first:.1f}"
             )
         finally:
+            print(f"full garbage collections (in quiet moments): {collector.collections}")
+            collector.close()
             await window.aclose()
             window.close()
             await client.aclose()

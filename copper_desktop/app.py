@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 import sys
@@ -43,10 +42,19 @@ from copper_desktop import __version__
 # entry makes that optional import fail at once, and httpx then goes without its CLI.
 sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None: "not there"
 
+# httpcore imports anyio's asyncio backend when the first request goes out: 25-30 ms of the UI
+# thread just as the first window starts loading. Imported here, with everything else.
+with contextlib.suppress(ImportError):
+    import anyio._backends._asyncio  # noqa: F401
+
 from copper_desktop.api import CopperClient  # noqa: E402
 from copper_desktop.config import AppPaths, StoredCredentials, load_settings  # noqa: E402
 from copper_desktop.credentials import CredentialStore, TokenStorage  # noqa: E402
 from copper_desktop.models.async_support import TaskKeeper  # noqa: E402
+from copper_desktop.models.quiet_collector import (  # noqa: E402
+    QuietCollector,
+    freeze_startup_heap,
+)
 from copper_desktop.session import Session  # noqa: E402
 from copper_desktop.ui.common.notifier import (  # noqa: E402
     ErrorNotifier,
@@ -87,15 +95,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 
 # ---------------------------------------------------------------------- start-up
-
-
-def freeze_startup_heap() -> None:
-    """Moves what start-up built (modules, widgets, lookups) out of the collector's sight.
-
-    Those objects live as long as the app, yet every full collection walked them all: with the
-    pages of records coming and going while scrolling, that was a 50-70 ms freeze every few
-    seconds. Frozen, a full collection walks only the objects made since."""
-    gc.freeze()
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -180,6 +179,8 @@ class DesktopApp:
         QThreads, which outlive a reused loop and abort the process at exit."""
         self._tasks = TaskKeeper()
         self._watcher = _CloseWatcher(self._window_closed)
+        self.collector = QuietCollector()
+        """Full garbage collections in quiet moments, from the first window's start on."""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -220,6 +221,7 @@ class DesktopApp:
         await self._close_window(self.window, self.session)
         self.window, self.session = None, None
         await self._stop_sandbox()
+        self.collector.close()
         if self.executor is not None:
             self.executor.shutdown(wait=True)
             self.executor = None
@@ -373,6 +375,7 @@ class DesktopApp:
         client = CopperClient(
             creds.email, creds.token, base_url=creds.base_url, **self.client_options
         )
+        self.collector.watch(client)
         session = Session(
             self.paths, client, self.settings, sandbox_url=sandbox_url, executor=self.executor
         )
@@ -398,6 +401,7 @@ class DesktopApp:
     async def _start_window(self, window: MainWindow) -> None:
         await window.start()
         freeze_startup_heap()
+        self.collector.start()
         if window is self.window:
             self.connected.set()
 

@@ -64,6 +64,8 @@ _ROOT: Final = QModelIndex()
 _DISPLAY: Final = int(Qt.ItemDataRole.DisplayRole)
 _PAGING_KEYS: Final = frozenset({"page_number", "page_size", "sort_by", "sort_direction"})
 _CHANGED_ROLES: Final = [_DISPLAY, RecordRole, SortRole, IdRole, LoadingRole]
+_SERVED: Final = frozenset(_CHANGED_ROLES)
+"""Roles `data()` answers; a view asks ~10 per cell per paint, the rest get None at once."""
 _FLAGS: Final = (
     Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 )
@@ -327,10 +329,8 @@ class PagedSearchModel(QAbstractTableModel):
             self._emit_changed(first, min((max(self._pages) + 1) * self._page_size, self._rows) - 1)
 
     def close(self) -> None:
-        """Cancel every request in flight and stop; the app calls this on shutdown.
-
-        The cancelled tasks end on a later loop turn: await `aclose()` to wait for them.
-        """
+        """Cancel every request in flight and stop (the app calls this on shutdown); the
+        cancelled tasks end on a later loop turn: await `aclose()` to wait for them."""
         if self._closed:
             return
         self._closed = True
@@ -360,7 +360,7 @@ class PagedSearchModel(QAbstractTableModel):
         return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: ModelIndex, role: int = _DISPLAY) -> Any:
-        if not index.isValid():
+        if role not in _SERVED or not index.isValid():
             return None
         row, column = index.row(), index.column()
         if not (0 <= row < self._rows and 0 <= column < len(self._columns)):

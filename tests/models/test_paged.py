@@ -196,6 +196,24 @@ def test_data_does_not_fetch_when_told_not_to(qtbot: QtBot, make_model: MakeMode
     assert fake.page_numbers() == [1]
 
 
+def test_roles_the_model_does_not_serve_are_answered_without_work(
+    qtbot: QtBot, make_model: MakeModel
+) -> None:
+    """A view asks for fonts, colours, alignment... of every cell on every paint: those get
+    None at once, and only the roles the model serves touch its pages."""
+    fake = FakeSearch(1000)
+    model = loaded(qtbot, make_model(fake))
+    model.ensure_rows(400, 420)
+    wait_idle(qtbot, model)
+    assert model.loaded_pages() == [0, 2]
+    for role in (Qt.ItemDataRole.FontRole, Qt.ItemDataRole.BackgroundRole):
+        assert model.data(model.index(0, 1), int(role)) is None  # page 0: no longer recent
+        assert model.data(model.index(700, 1), int(role)) is None  # a placeholder
+    drain(qtbot, asyncio.get_running_loop())
+    assert fake.page_numbers() == [1, 3]  # the placeholder's page was not requested
+    assert model.loaded_pages() == [0, 2]  # nor did page 0 become the most recent
+
+
 def test_can_fetch_more_asks_for_the_bottom_page(qtbot: QtBot, make_model: MakeModel) -> None:
     fake = FakeSearch(450)
     model = make_model(fake)
