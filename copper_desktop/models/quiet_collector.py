@@ -98,6 +98,11 @@ class QuietCollector(QObject):
         """Count `source`'s events (requests queued, sent, ended, retried) as activity."""
         self._unsubscribe.append(source.subscribe(self.note_activity))
 
+    @property
+    def last_activity(self) -> float:
+        """When (on `clock`) the last activity was noted."""
+        return self._last_activity
+
     def note_activity(self, _event: object = None) -> None:
         self._last_activity = self._clock()
 
