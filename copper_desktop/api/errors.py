@@ -1,6 +1,6 @@
 """Typed errors of the Copper client, each with a message fit to show a user.
 
-Copper's error bodies are not uniform (copper-api.md §9): the envelope
+Copper's error bodies are not uniform (copper-behaviour.md §9): the envelope
 ``{"success": false, "status": N, "message": "..."}``, a bare ``{"error": "..."}``, bulk
 messages shaped ``{"field": [{"error": "..."}]}``, or no JSON at all (proxies, HTML error
 pages). :func:`error_from_response` reads all of them and never raises itself.

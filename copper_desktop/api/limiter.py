@@ -1,4 +1,4 @@
-"""Client-side throttling and backoff, so ordinary work never meets a 429 (copper-api.md §2).
+"""Client-side throttling and backoff, so ordinary work never meets a 429 (copper-behaviour.md §2).
 
 When a request counts. Copper counts a request at some moment between the client sending it
 and the answer coming back (most likely when it arrives; Copper does not say), and the client

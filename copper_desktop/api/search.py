@@ -1,7 +1,7 @@
 """Search pages and the walk over every page, split by date windows past Copper's cap.
 
 Copper returns at most the first 100,000 matches of a search whatever the paging
-(copper-api.md §3.1). A walk that may match more is split into created-date windows
+(copper-behaviour.md §3.1). A walk that may match more is split into created-date windows
 (``activity_date`` for activities), bisected until each window fits under the cap, so every
 record is reached; the walk says so (``split``), because records then come window by window
 (oldest window first), each window in the requested order.

@@ -4,7 +4,7 @@ This module is data: the types it is written in live in `copper_desktop.domain.s
 re-exported here, so `from copper_desktop.domain.catalog import FieldSpec, entity` keeps working.
 
 Views, editors, filter bars, bulk edit and CSV mapping read these specs, so nothing else in the
-app re-lists fields, sort keys or filters. Everything here follows docs/copper-api.md (§3.2
+app re-lists fields, sort keys or filters. Everything here follows copper-behaviour.md (§3.2
 filters, §3.3 sort keys, §4 shapes, §7 update rules); custom fields join at run time through
 `copper_desktop.domain.custom_fields`.
 """

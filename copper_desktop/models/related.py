@@ -1,7 +1,7 @@
 """What the related panel shows of a record: its activities and its related records, and the
 two actions it offers (log a note, mark a related task complete).
 
-Copper serves a record's activities two ways (copper-api.md §3.4): leads, people and
+Copper serves a record's activities two ways (copper-behaviour.md §3.4): leads, people and
 companies have ``POST /{entity}/{id}/activities``; activities of opportunities, projects and
 tasks are found with ``POST /activities/search`` and a ``parent`` filter. Related items
 (§11) exist for every record type but activities and webhooks, and only in the pairs Copper

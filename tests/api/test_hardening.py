@@ -118,7 +118,7 @@ async def test_token_echoed_by_the_server_is_masked() -> None:
 
 def test_default_rate_limit_is_coppers_with_headroom() -> None:
     """Copper allows 180 requests per rolling minute per key and 3 bulk calls a second
-    (copper-api.md §2); the client keeps 10 below for other tools on the same key."""
+    (copper-behaviour.md §2); the client keeps 10 below for other tools on the same key."""
     limits = RateLimits()
     assert (limits.per_window, limits.window_s) == (170, 60.0)
     assert (limits.bulk_per_window, limits.bulk_window_s) == (3, 1.0)

@@ -1,4 +1,4 @@
-"""The catalog against docs/copper-api.md §3.2, §3.3, §4 and every example record."""
+"""The catalog against copper-behaviour.md §3.2, §3.3, §4 and every example record."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Checks: no 5xx, documented responses match their schemas, content types match. The overlay
 below relaxes exactly the points where the description is stricter than real Copper, each with
-the copper-api.md section that says so; nothing else is weakened.
+the copper-behaviour.md section that says so; nothing else is weakened.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _nullable(spec: dict[str, Any], schema: str, *path: str) -> None:
 
 
 def overlay(spec: dict[str, Any]) -> dict[str, Any]:
-    """The description, corrected only where copper-api.md documents different behaviour."""
+    """The description, corrected only where copper-behaviour.md documents different behaviour."""
     spec = copy.deepcopy(spec)
     schemas = spec["components"]["schemas"]
     # §4: "unset scalars are null" (every key is always present). Copper sends null for these
@@ -89,14 +89,14 @@ writes = schemathesis.openapi.from_dict(overlay(RAW))
 writes.config.phases.update(phases=["fuzzing"])
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
-# Error bodies other than the envelope that copper-api.md documents: §9 (unknown routes) and
+# Error bodies other than the envelope that copper-behaviour.md documents: §9 (unknown routes) and
 # §11 (bulk calls over ten items).
 DOCUMENTED_ERRORS = ({"error": "not_found"}, {"error": "Request size too large, limit is 10"})
 
 
 @schemathesis.check
 def error_envelope(ctx: Any, response: Any, case: Any) -> bool | None:
-    """Every 4xx answer is Copper's envelope (copper-api.md §9) or a documented exception."""
+    """Every 4xx answer is Copper's envelope (copper-behaviour.md §9) or a documented exception."""
     if 400 <= response.status_code < 500:
         body = json.loads(response.content)
         if body not in DOCUMENTED_ERRORS:

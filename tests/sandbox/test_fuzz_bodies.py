@@ -34,7 +34,7 @@ from tests.sandbox.helpers import auth_headers
 
 MAX_EXAMPLES = 300
 
-# Answers other than the envelope that Copper documents (copper-api.md §11).
+# Answers other than the envelope that Copper documents (copper-behaviour.md §11).
 DOCUMENTED = ({"error": "Request size too large, limit is 10"},)
 # Tokens written into the body as they are: none of them is a number JSON can carry.
 NOT_JSON = ("NaN", "Infinity", "-Infinity", "1e400", "-1e400", "1E999", "-1.5e309")

@@ -27,7 +27,7 @@ def keys(text: str) -> set[str]:
     return set(text.split())
 
 
-# copper-api.md §4, the full current key set of each entity.
+# copper-behaviour.md §4, the full current key set of each entity.
 DOC_KEYS: dict[str, set[str]] = {
     "person": keys(
         "id name prefix first_name middle_name last_name suffix address assignee_id company_id "

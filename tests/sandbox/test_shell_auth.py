@@ -1,5 +1,5 @@
 """Authentication in the sandbox's shell: the three X-PW headers must name one demo user
-(copper-api.md §1, §9), checked over real HTTP against the session sandbox."""
+(copper-behaviour.md §1, §9), checked over real HTTP against the session sandbox."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Copper's rate limits in the sandbox (copper-api.md §2): a rolling window per API key plus a
+"""Copper's rate limits in the sandbox (copper-behaviour.md §2): a rolling window per API key plus a
 per-second limit on bulk endpoints, driven at run time through the control API with short
 windows so the tests stay fast."""
 

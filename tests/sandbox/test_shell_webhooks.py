@@ -1,5 +1,5 @@
-"""Webhook notifications (copper-api.md §12) POSTed to a real receiver on loopback: body shape,
-secret flattening, headers, chunks of at most 30 ids, at-most-once delivery and the log."""
+"""Webhook notifications (copper-behaviour.md §12) POSTed to a real receiver on loopback: body
+shape, secret flattening, headers, chunks of at most 30 ids, at-most-once delivery and the log."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The account's settings objects, independent of HTTP: webhook subscriptions, users, pipeline
-stages, tags, custom activity types and custom field definitions (copper-api.md §7, §11, §12).
+stages, tags, custom activity types and custom field definitions (copper-behaviour.md §7, §11, §12).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The answers other than 200 that Copper's rules raise, rendered by the HTTP routes as Copper's
-error envelope (copper-api.md §9)."""
+error envelope (copper-behaviour.md §9)."""
 
 from __future__ import annotations
 

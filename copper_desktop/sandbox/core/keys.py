@@ -1,12 +1,12 @@
 """Copper's record shapes as data: every key of every kind in Copper's order, the keys a client
 may echo back, the field rules per kind (see ``fields.FieldRules``), and the allowed values of
-categories, statuses and custom field types (copper-api.md §4 to §7)."""
+categories, statuses and custom field types (copper-behaviour.md §4 to §7)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-# Every key of every answer, in Copper's order (copper-api.md §4).
+# Every key of every answer, in Copper's order (copper-behaviour.md §4).
 KEYS: dict[str, tuple[str, ...]] = {
     "person": (
         "id", "name", "prefix", "first_name", "middle_name", "last_name", "suffix", "address",

@@ -1,5 +1,5 @@
-"""Search bodies per entity (copper-api.md §3): allowed keys, filters, sort keys, paging and the
-search cap, compiled to one SQL ``WHERE``/``ORDER BY`` over the store's indexed columns.
+"""Search bodies per entity (copper-behaviour.md §3): allowed keys, filters, sort keys, paging
+and the search cap, compiled to one SQL ``WHERE``/``ORDER BY`` over the store's indexed columns.
 
 Unknown keys are rejected with Copper's message; numeric strings are coerced; date filters are
 clamped at 2**31; ``-2`` in id lists means "no value".

@@ -1,5 +1,5 @@
 """Related items (``/{entity}/{id}/related``) and the links of Connect custom fields
-(``/related_links``), independent of HTTP (copper-api.md §11).
+(``/related_links``), independent of HTTP (copper-behaviour.md §11).
 
 A relation is kept either in a record's own field (a task's ``related_resource``, a person's
 ``company_id``, an opportunity's ``primary_contact_id``) or in the relations table; both read

@@ -1,4 +1,4 @@
-"""Deterministic demo data in Copper's exact JSON shapes (copper-api.md §4, §5, §6, §11).
+"""Deterministic demo data in Copper's exact JSON shapes (copper-behaviour.md §4, §5, §6, §11).
 
 Why it is built this way:
 

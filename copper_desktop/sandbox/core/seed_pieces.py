@@ -201,7 +201,7 @@ class Pieces:
 
         if data_type == "Connect":
             return lambda r: []
-        if data_type == "Checkbox":  # unchecked is false, not null (copper-api.md §5, §15)
+        if data_type == "Checkbox":  # unchecked is false, not null (copper-behaviour.md §5, §15)
             return lambda r: r.random() < 0.35
         if data_type == "MultiSelect":
             return unset_half(lambda r: sorted(sample(r, option_ids, r.randrange(1, 4))), [])

@@ -62,7 +62,7 @@ class NullEventSink:
 
 @dataclass
 class SeedData:
-    """Deterministic demo data, in Copper's own JSON shapes (copper-api.md §4, §11).
+    """Deterministic demo data, in Copper's own JSON shapes (copper-behaviour.md §4, §11).
 
     ``users`` carry a ``token`` key the API never shows; the first user has the config's
     email and token. ``batches()`` yields ``(kind, records)`` in an order that keeps

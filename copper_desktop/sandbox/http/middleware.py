@@ -116,7 +116,7 @@ def _logged_body(raw: bytes) -> Any:
 
 
 def authenticate(scope: Scope, store: Store) -> tuple[Json | None, str]:
-    """The user the three X-PW headers name (copper-api.md §1, §9), or None and why not."""
+    """The user the three X-PW headers name (copper-behaviour.md §1, §9), or None and why not."""
     headers = Headers(scope=scope)
     token = headers.get("x-pw-accesstoken", "").strip()
     email = headers.get("x-pw-useremail", "").strip()

@@ -1,4 +1,4 @@
-"""Copper's rate limits (copper-api.md §2): 180 requests per rolling minute per API key, plus
+"""Copper's rate limits (copper-behaviour.md §2): 180 requests per rolling minute per API key, plus
 3 requests per second on bulk endpoints.
 
 A sliding-window *log* (not a fixed bucket) so that the sandbox rejects exactly what a rolling

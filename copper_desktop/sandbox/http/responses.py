@@ -6,7 +6,7 @@ from starlette.responses import JSONResponse
 
 
 def error_response(status: int, message: str) -> JSONResponse:
-    """Copper's error envelope (copper-api.md §9)."""
+    """Copper's error envelope (copper-behaviour.md §9)."""
     return JSONResponse(
         {"success": False, "status": status, "message": message}, status_code=status
     )

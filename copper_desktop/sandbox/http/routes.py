@@ -1,5 +1,5 @@
 """Every Copper operation under ``/developer_api/v1``: records, searches, bulk, upsert,
-conversion, related items, related links, webhooks subscriptions and lookups (copper-api.md).
+conversion, related items, related links, webhooks subscriptions and lookups (copper-behaviour.md).
 
 Handlers are async but call the store synchronously: the store is used only from the event
 loop's thread, so requests are serialised and every operation sees a consistent database.

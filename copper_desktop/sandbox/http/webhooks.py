@@ -1,4 +1,4 @@
-"""Copper-style webhook notifications (copper-api.md §12).
+"""Copper-style webhook notifications (copper-behaviour.md §12).
 
 Every create, update and delete reaches ``WebhookNotifier.emit``; matching subscriptions get
 one POST per chunk of at most 30 ids, sent once and never retried, like Copper. Delivery runs in

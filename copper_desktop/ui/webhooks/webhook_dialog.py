@@ -1,6 +1,6 @@
 """Creating a webhook subscription: target, entity type, event and an optional secret.
 
-Copper only delivers to https targets (copper-api.md §12); the embedded sandbox also accepts
+Copper only delivers to https targets (copper-behaviour.md §12); the embedded sandbox also accepts
 plain http to loopback so that a local receiver can be tried, and the dialog allows that only
 when told it talks to the sandbox. Types and events come from the catalog. Problems are shown
 next to their field and nothing is sent while any remains; a 422 from Copper is shown inline.
