@@ -48,7 +48,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequen
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
@@ -70,7 +70,7 @@ from copper_desktop.api.limiter import Permit, SlidingWindowLimiter
 from copper_desktop.domain.bulk import BulkOperation, EditTags, SetField, TagMode, Typed
 from copper_desktop.domain.bulk import same_field_value as same_value
 from copper_desktop.domain.custom_fields import get_field_value
-from copper_desktop.jobs import Job, JobClient, JobState, JobStore, read_journal
+from copper_desktop.jobs import Job, JobState, JobStore, read_journal
 from copper_desktop.models.actions import ActionRunner
 from copper_desktop.models.bulk import BulkEditModel
 from copper_desktop.models.jobs import JobsModel
@@ -306,7 +306,7 @@ class Ui:
 
     @classmethod
     def open(cls, jobs_dir: Path, client: CopperClient) -> Ui:
-        store = JobStore(jobs_dir, cast(JobClient, client))
+        store = JobStore(jobs_dir, client)
         model = JobsModel(store)
         window = QMainWindow()
         window.setObjectName("benchWindow")
@@ -557,7 +557,7 @@ class Bench:
                                      EditTags(TagMode.ADD, ("bench-faults",))]  # fmt: skip
         async with self.client() as client:
             lookups.set_client(client)
-            planner = JobStore(self.jobs_dir, cast(JobClient, client))
+            planner = JobStore(self.jobs_dir, client)
             job, _ = await preview_and_create(planner, lookups, ids, ops2)
             await planner.close()
         types: Json = job.meta.get("types") or {}
@@ -640,7 +640,7 @@ async def child_main(jobs_dir: str, job_id: str, base_url: str) -> int:
     """Run one job to its end (resuming it when it pauses by itself); the parent kills us."""
     email, token = os.environ[ENV_EMAIL], os.environ[ENV_TOKEN]
     async with CopperClient(email, token, base_url=base_url) as client:
-        store = JobStore(Path(jobs_dir), cast(JobClient, client))
+        store = JobStore(Path(jobs_dir), client)
         job = await store.open(job_id)
         state = await job.start()
         for _ in range(40):

@@ -59,7 +59,17 @@ ID_SEARCH = 200
 class JobClient(Protocol):
     """The part of :class:`CopperClient` the built-in kinds use."""
 
-    async def search(self, entity: str, filters: Json | None = None, **kw: Any) -> SearchPage: ...
+    async def search(
+        self,
+        entity: str,
+        filters: Json | None = None,
+        *,
+        page_number: int = 1,
+        page_size: int = 200,
+        sort_by: str | None = None,
+        sort_direction: str | None = None,
+        computed: bool = False,
+    ) -> SearchPage: ...
     async def update(self, entity: str, record_id: int, changes: Json, *,
                      computed: bool = False) -> Json: ...  # fmt: skip
     async def bulk_update(self, entity: str, items: Sequence[Json]) -> Any: ...

@@ -52,8 +52,7 @@ def lookups(session: Session, run: Run) -> Lookups:
 
 @pytest.fixture
 def store(session: Session, tmp_path: Path, run: Run) -> Iterator[JobStore]:
-    # CopperClient.search has keyword-only parameters where JobClient.search says **kw.
-    jobs = JobStore(tmp_path / "jobs", session.client)  # type: ignore[arg-type]
+    jobs = JobStore(tmp_path / "jobs", session.client)
     yield jobs
     run(jobs.close())
 

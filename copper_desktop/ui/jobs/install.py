@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
 
-from copper_desktop.jobs import Job, JobClient, JobStore
+from copper_desktop.jobs import Job, JobStore
 from copper_desktop.models.actions import ActionRunner
 from copper_desktop.models.jobs import JobsModel, entity_label
 from copper_desktop.session import Session
@@ -171,7 +171,5 @@ def install_jobs_ui(
 ) -> JobsUi:
     """The jobs UI for ``window``, with a store under ``session.paths.data_dir / "jobs"``
     using the session's client. Keep the result; await its ``aclose()`` on quit."""
-    # CopperClient is a JobClient; mypy disagrees only because JobClient.search spells its
-    # keywords as **kw (jobs/kinds.py).
-    store = JobStore(session.paths.data_dir / "jobs", cast(JobClient, session.client))
+    store = JobStore(session.paths.data_dir / "jobs", session.client)
     return JobsUi(window, store, runner=runner, menu=menu, on_records_written=on_records_written)
