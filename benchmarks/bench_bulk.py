@@ -361,8 +361,8 @@ async def naive_seconds(round_trips: Sequence[float], records: int, limits: Rate
     lim = SlidingWindowLimiter(limits.per_window, limits.window_s, clock=lambda: now[0])
     held: list[Permit] = []
     for i in range(records):
-        while lim.headroom() == 0:
-            now[0] = min(p.stamp + lim.window_s for p in held if p.done)
+        while lim.headroom() == 0:  # on to the next moment a place frees up
+            now[0] = min(t for p in held if (t := p.stamp + lim.window_s) > now[0])
         permit = await lim.acquire()
         permit.sending()
         now[0] += round_trips[i % len(round_trips)]
