@@ -52,7 +52,7 @@ from .events import ClientEvent, ClientStatus, Observer, RetryEvent, RetryReason
 from .limiter import Permit, RateLimits, RetryPolicy, SlidingWindowLimiter
 from .secret import Credentials
 
-__all__ = ["Answer", "Recover", "Timeouts", "Transport", "lost_to_timeout"]
+__all__ = ["Answer", "Recover", "Timeouts", "Transport", "lost_to_timeout", "tls_trust"]
 
 log = logging.getLogger("copper_desktop.api")
 
@@ -148,6 +148,18 @@ def check_base_url(base_url: str) -> str:
     )
 
 
+def tls_trust(base_url: str) -> ssl.SSLContext | bool:
+    """What the client verifies certificates with: True (httpx's CA bundle) for https.
+
+    Plain http to loopback (the sandbox) never makes a TLS connection: every request goes to
+    the base URL and redirects are not followed. Loading the CA bundle there only cost 25-30 ms
+    of start-up holding the GIL, so it gets a context that trusts no CA at all, with
+    verification and hostname checks left on: an https connection through it fails closed."""
+    if httpx.URL(base_url).scheme == "http" and is_loopback_url(base_url):
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED, no CA loaded
+    return True
+
+
 class Transport:
     """Sends requests through the shared pool, the limiters and the retry rules."""
 
@@ -163,6 +175,7 @@ class Transport:
         rng: random.Random | None = None,
     ) -> None:
         self.base_url = check_base_url(base_url)
+        self.tls = tls_trust(self.base_url)
         self.credentials = credentials
         self.retry = retry
         self._rng = rng or random.Random()
@@ -190,7 +203,7 @@ class Transport:
             limits=httpx.Limits(
                 max_connections=max_connections, max_keepalive_connections=max_connections
             ),
-            verify=True,
+            verify=self.tls,
             follow_redirects=False,
         )
 
