@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,8 +34,7 @@ from PySide6.QtCore import (
 )
 
 from copper_desktop.models.async_support import TaskKeeper
-
-log = logging.getLogger(__name__)
+from copper_desktop.models.paged_cache import MISS, TextCache, read_cell
 
 Record = dict[str, Any]
 FetchPage = Callable[[dict[str, Any]], Awaitable[tuple[list[Record], int]]]
@@ -144,6 +142,7 @@ class PagedSearchModel(QAbstractTableModel):
         self._placeholder = placeholder
         self._tasks = TaskKeeper(loop)
         self._failed_columns: set[str] = set()
+        self._texts = TextCache(page_size)  # display texts painted, until their page changes
 
         self._query: _Query | None = None
         self._generation = 0
@@ -249,6 +248,7 @@ class PagedSearchModel(QAbstractTableModel):
         had_rows = self._rows != 0
         self._rows, self._end, self._server_total, self._focus = 0, None, None, None
         self._pages.clear()
+        self._texts.clear()
         self._stale.clear()
         self._failed.clear()
         self._row_of_id.clear()
@@ -320,6 +320,7 @@ class PagedSearchModel(QAbstractTableModel):
             first = len(self._columns)
             self.beginInsertColumns(_ROOT, first, first + len(columns) - 1)
             self._columns = (*self._columns, *columns)
+            self._texts.clear()
             self.endInsertColumns()
 
     def refresh_display(self) -> None:
@@ -376,8 +377,10 @@ class PagedSearchModel(QAbstractTableModel):
         self._pages.move_to_end(page)
         col = self._columns[column]
         if role == _DISPLAY:
-            text = self._cell(col, col.value, record)
-            return text if text is None or isinstance(text, str) else str(text)
+            if (text := self._texts.get(row, column)) is MISS:
+                text = self._cell(col, col.value, record)
+                text = self._texts.put(row, column, None if text is None else str(text))
+            return text
         if role == RecordRole:
             return record
         if role == SortRole:
@@ -388,20 +391,8 @@ class PagedSearchModel(QAbstractTableModel):
             return False
         return None
 
-    def _cell(
-        self, column: Column, read: Callable[[Mapping[str, Any]], Any], record: Record
-    ) -> Any:
-        """A cell's value; None when the column fails on this record. Last resort only (the
-        formatters accept any JSON value): one log line per column, not a crash per repaint."""
-        try:
-            return read(record)
-        except Exception:
-            if column.key not in self._failed_columns:
-                self._failed_columns.add(column.key)
-                log.exception(
-                    "Column %r cannot show record %r", column.key, record.get(self._id_key)
-                )
-            return None
+    def _cell(self, col: Column, read: Callable[[Mapping[str, Any]], Any], record: Record) -> Any:
+        return read_cell(col.key, read, record, self._failed_columns, self._id_key)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
         if orientation == Qt.Orientation.Horizontal:
@@ -640,6 +631,7 @@ class PagedSearchModel(QAbstractTableModel):
 
     def _store(self, page: int, records: list[Record]) -> None:
         self._unindex(page)
+        self._texts.forget_page(page)
         self._pages[page] = records
         self._pages.move_to_end(page)
         start = page * self._page_size
@@ -660,6 +652,7 @@ class PagedSearchModel(QAbstractTableModel):
             return
         self._unindex(page)
         records = self._pages.pop(page)
+        self._texts.forget_page(page)
         self._stale.discard(page)
         if notify and records:
             start = page * self._page_size
@@ -680,6 +673,7 @@ class PagedSearchModel(QAbstractTableModel):
             self._drop(max(candidates)[2], notify=True)
 
     def _emit_changed(self, first: int, last: int) -> None:
+        self._texts.forget(first, last)
         if first > last or not self._columns:
             return
         last_column = len(self._columns) - 1

@@ -180,7 +180,7 @@ class EntityBrowser(QWidget):
         self.model.error.connect(self._on_error)
         self.banner.retry_requested.connect(self.retry)
         if lookups is not None:
-            lookups.names_resolved.connect(self.table.viewport().update)
+            lookups.names_resolved.connect(self.model.refresh_display)  # drops cached texts
 
     # ------------------------------------------------------------------ public API
 
