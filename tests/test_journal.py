@@ -6,7 +6,6 @@ import json
 import os
 import stat
 import threading
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,9 +24,8 @@ from copper_desktop.journal import (
     recreate,
     settle_pending,
 )
-from copper_desktop.sandbox.server import SandboxServer
-from tests.api.conftest import FAST_RETRY, UNLIMITED
-from tests.conftest import SandboxControl
+from tests.helpers.records import new_person
+from tests.helpers.sandbox import SandboxControl
 
 PERSON = {"id": 7, "name": "Ada Lovelace", "emails": [{"email": "ada@x.test", "category": "work"}]}
 
@@ -118,48 +116,6 @@ def test_a_missing_journal_is_empty(journal: DeletionJournal) -> None:
 
 
 # --------------------------------------------------------------------------- with the sandbox
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def make_client(sandbox: SandboxServer, admin: dict[str, Any]) -> Callable[[], CopperClient]:
-    def make() -> CopperClient:
-        return CopperClient(
-            admin["email"],
-            admin["token"],
-            base_url=sandbox.base_url,
-            retry=FAST_RETRY,
-            limits=UNLIMITED,
-        )
-
-    return make
-
-
-async def new_person(client: CopperClient) -> dict[str, Any]:
-    """A person with an email and a value in every person custom field that takes one."""
-    definitions = [
-        d
-        for d in await client.custom_field_definitions()
-        if "person" in d["available_on"] and d["data_type"] in ("String", "Float", "Checkbox")
-    ]
-    assert definitions
-    sample = {"String": "journal value", "Float": 12.5, "Checkbox": True}
-    tag = uuid.uuid4().hex[:10]
-    return await client.create(
-        "people",
-        {
-            "name": f"Journal Person {tag}",
-            "emails": [{"email": f"journal-{tag}@example.test", "category": "work"}],
-            "custom_fields": [
-                {"custom_field_definition_id": d["id"], "value": sample[d["data_type"]]}
-                for d in definitions
-            ],
-        },
-    )
 
 
 @pytest.mark.anyio

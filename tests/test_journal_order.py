@@ -9,43 +9,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from copper_desktop.api import CopperClient, NotFoundError, OutcomeUnknownError, Timeouts
+from copper_desktop.api import NotFoundError, OutcomeUnknownError, Timeouts
 from copper_desktop.api.errors import CopperError
 from copper_desktop.domain.catalog import entity
 from copper_desktop.journal import DeletionJournal, delete_record, settle_pending
-from copper_desktop.sandbox.server import SandboxServer
-from tests.api.conftest import FAST_RETRY, UNLIMITED
-from tests.conftest import SandboxControl
-from tests.test_journal import new_person
+from tests.helpers.clients import FAST_RETRY, MakeClient
+from tests.helpers.records import new_person
+from tests.helpers.sandbox import SandboxControl
 
 PEOPLE = entity("people")
-MakeClient = Callable[..., CopperClient]
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture
 def journal(tmp_path: Path) -> DeletionJournal:
     return DeletionJournal(tmp_path / "journal")
-
-
-@pytest.fixture
-def make_client(sandbox: SandboxServer, admin: dict[str, Any]) -> MakeClient:
-    def make(**kw: Any) -> CopperClient:
-        kw.setdefault("retry", FAST_RETRY)
-        kw.setdefault("limits", UNLIMITED)
-        return CopperClient(admin["email"], admin["token"], base_url=sandbox.base_url, **kw)
-
-    return make
 
 
 async def logged(control: SandboxControl, method: str, path: str) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """Hardening (issue 14): answers nested past the parser, certificate failures, a token echoed
 by the server, and the limiter's defaults and in-flight rule.
 
-Loopback servers from tests/api/local_http.py stand in where the sandbox cannot misbehave
+Loopback servers from tests/helpers/http.py stand in where the sandbox cannot misbehave
 that way; the limiter's in-flight rule is checked against the live sandbox.
 """
 
@@ -26,10 +26,9 @@ from copper_desktop.api import (
     RateLimits,
     ValidationError,
 )
-from tests.conftest import SandboxControl
-
-from .conftest import FAST_RETRY
-from .local_http import Forward, Reply, Request, serve, tls_listener
+from tests.helpers.clients import FAST_RETRY
+from tests.helpers.http import Forward, Reply, Request, serve, tls_listener
+from tests.helpers.sandbox import SandboxControl
 
 pytestmark = pytest.mark.anyio
 

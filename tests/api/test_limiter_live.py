@@ -14,7 +14,7 @@ from copper_desktop.api.limiter import Permit, SlidingWindowLimiter
 from copper_desktop.api.secret import Credentials
 from copper_desktop.api.transport import Timeouts, Transport
 from copper_desktop.sandbox.server import SandboxServer
-from tests.conftest import SandboxControl
+from tests.helpers.sandbox import SandboxControl
 
 pytestmark = pytest.mark.anyio
 CALLS = 15

@@ -1,7 +1,7 @@
 """Creates whose answer is lost: each call gets its own record or an honest "outcome unknown",
 never a record that was there before or that another call got, and nothing is saved twice.
 
-Against the live sandbox's fault rules; a loopback proxy (tests/api/local_http.py) stands in
+Against the live sandbox's fault rules; a loopback proxy (tests/helpers/http.py) stands in
 front of it where a 200 must come back empty or wrong-shaped after a real commit.
 """
 
@@ -24,10 +24,9 @@ from copper_desktop.api import (
     RetryPolicy,
     Timeouts,
 )
-from tests.conftest import SandboxControl
-
-from .conftest import FAST_RETRY
-from .local_http import Forward, Reply, Request, serve
+from tests.helpers.clients import FAST_RETRY
+from tests.helpers.http import Forward, Reply, Request, serve
+from tests.helpers.sandbox import SandboxControl
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from copper_desktop.api import CopperClient, NotFoundError, ValidationError
-from tests.conftest import SandboxControl
+from tests.helpers.sandbox import SandboxControl
 
 pytestmark = pytest.mark.anyio
 

@@ -29,9 +29,8 @@ from copper_desktop.api import (
     Timeouts,
     ValidationError,
 )
-from tests.conftest import SandboxControl
-
-from .conftest import FAST_RETRY
+from tests.helpers.clients import FAST_RETRY
+from tests.helpers.sandbox import SandboxControl
 
 pytestmark = pytest.mark.anyio
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from copper_desktop.api import CopperClient, CopperError
-from tests.conftest import SandboxControl
+from tests.helpers.sandbox import SandboxControl
 
 pytestmark = pytest.mark.anyio
 

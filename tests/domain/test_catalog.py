@@ -20,7 +20,7 @@ from copper_desktop.domain.catalog import (
     entity,
     entity_for_type,
 )
-from tests.domain.examples import example
+from tests.helpers.data import example
 
 # Every file holding records of one entity (objects or arrays of objects).
 RECORD_EXAMPLES: dict[str, tuple[str, ...]] = {

@@ -27,7 +27,7 @@ from copper_desktop.domain.custom_fields import (
     set_custom_value,
     set_field_value,
 )
-from tests.domain.examples import example
+from tests.helpers.data import example
 
 
 def _definition(data_type: str, **extra: Any) -> CustomFieldDefinition:

@@ -10,7 +10,7 @@ import pytest
 from copper_desktop.domain.catalog import entity
 from copper_desktop.domain.custom_fields import set_custom_value
 from copper_desktop.domain.diff import create_body, same_value, three_way, update_body
-from tests.domain.examples import example
+from tests.helpers.data import example
 
 PEOPLE = entity("people")
 

@@ -12,7 +12,7 @@ import pytest
 from copper_desktop.domain import formats as f
 from copper_desktop.domain.catalog import Choice
 from copper_desktop.domain.custom_fields import field_for, parse_definition
-from tests.domain.examples import example
+from tests.helpers.data import example
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PLUS_TWO = timezone(timedelta(hours=2))

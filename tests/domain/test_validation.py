@@ -14,7 +14,7 @@ from copper_desktop.domain.validation import (
     validate_record,
     validate_value,
 )
-from tests.domain.examples import example
+from tests.helpers.data import example
 
 
 def _definition(data_type: str, **extra: Any) -> Any:

@@ -1,8 +1,10 @@
-"""End-to-end fixtures: the UI fixtures (shared qasync loop, stray-task guard, tmp app paths)
-and a headless keyring, so the app's token storage does not depend on the machine."""
+"""End-to-end tests run on the session's qasync loop (tests/helpers/loop.py) with the
+offscreen platform's harmless warnings ignored, and a headless keyring, so the app's token
+storage does not depend on the machine."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,8 +12,7 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from tests.models.conftest import qasync_loop, running_loop  # noqa: F401
-from tests.ui.conftest import OFFSCREEN_NOISE, app_paths, run  # noqa: F401
+from tests.helpers.qt import OFFSCREEN_NOISE
 
 E2E_DIR = Path(__file__).parent
 
@@ -20,6 +21,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if E2E_DIR in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture(autouse=True)
+def running_loop(running_loop: asyncio.AbstractEventLoop) -> asyncio.AbstractEventLoop:
+    """Every test here: the qasync loop is the running one, and stray tasks fail the test."""
+    return running_loop
 
 
 @pytest.fixture(autouse=True)

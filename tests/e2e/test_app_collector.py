@@ -13,7 +13,7 @@ from copper_desktop.app import DesktopApp
 from copper_desktop.config import AppPaths, StoredCredentials, save_credentials
 from copper_desktop.models.quiet_collector import NEVER
 from copper_desktop.sandbox.server import SandboxServer
-from tests.api.conftest import FAST_RETRY, UNLIMITED
+from tests.helpers.clients import FAST_RETRY, UNLIMITED
 
 
 def test_full_collections_wait_for_quiet_moments_while_the_app_runs(

@@ -23,7 +23,7 @@ from copper_desktop.models.paged import RecordRole
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.sandbox.settings import SandboxConfig
 from copper_desktop.ui.main_window import MainWindow
-from tests.api.conftest import FAST_RETRY, UNLIMITED
+from tests.helpers.clients import FAST_RETRY, UNLIMITED
 
 CLIENT = {"retry": FAST_RETRY, "limits": UNLIMITED}
 

@@ -1,4 +1,4 @@
-"""Runs one job in its own process, for the kill test: ``python -m tests.jobs.child_run
+"""Runs one job in its own process, for the kill test: ``python -m tests.helpers.child_run
 <jobs dir> <job id> <base url>``; the user's email and token come from the environment
 (COPPER_TEST_EMAIL, COPPER_TEST_TOKEN), never the command line."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from copper_desktop.api import CopperClient, RateLimits
 from copper_desktop.jobs import JobStore
-from tests.api.conftest import FAST_RETRY
+from tests.helpers.clients import FAST_RETRY
 
 SLOW_BULK = RateLimits(per_window=100_000, window_s=60.0, bulk_per_window=2, bulk_window_s=1.0)
 """Two bulk requests a second: slow enough to be killed half way."""

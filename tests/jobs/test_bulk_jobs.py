@@ -26,9 +26,7 @@ from copper_desktop.jobs import (
     read_journal,
     write_ledger_csv,
 )
-from tests.conftest import SandboxControl
-
-from .helpers import (
+from tests.helpers.jobs import (
     answered_writes,
     cf,
     cf_id,
@@ -38,6 +36,7 @@ from .helpers import (
     make_preview,
     run_to_end,
 )
+from tests.helpers.sandbox import SandboxControl
 
 pytestmark = pytest.mark.anyio
 Json = dict[str, Any]

@@ -16,9 +16,16 @@ from copper_desktop.api import CopperClient
 from copper_desktop.domain.bulk import EditTags, SetField, TagMode, Typed
 from copper_desktop.jobs import JobState, JobStore, read_journal
 from copper_desktop.sandbox.server import SandboxServer
-from tests.conftest import SandboxControl
-
-from .helpers import answered_writes, cf, cf_id, fresh, make_people, make_preview, settle_server
+from tests.helpers.jobs import (
+    answered_writes,
+    cf,
+    cf_id,
+    fresh,
+    make_people,
+    make_preview,
+    settle_server,
+)
+from tests.helpers.sandbox import SandboxControl
 
 pytestmark = [pytest.mark.anyio, pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")]
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +63,7 @@ async def test_a_job_killed_with_sigkill_resumes_and_writes_each_record_once(
 
     env = {**os.environ, "COPPER_TEST_EMAIL": admin["email"], "COPPER_TEST_TOKEN": admin["token"]}
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.jobs.child_run", str(jobs_dir), job.id, sandbox.base_url,
+        sys.executable, "-m", "tests.helpers.child_run", str(jobs_dir), job.id, sandbox.base_url,
         cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:

@@ -20,9 +20,16 @@ from copper_desktop.jobs import (
     RowStatus,
     read_journal,
 )
-from tests.conftest import SandboxControl
-
-from .helpers import answered_writes, cf, cf_id, fresh, make_people, make_preview, run_to_end
+from tests.helpers.jobs import (
+    answered_writes,
+    cf,
+    cf_id,
+    fresh,
+    make_people,
+    make_preview,
+    run_to_end,
+)
+from tests.helpers.sandbox import SandboxControl
 
 pytestmark = pytest.mark.anyio
 Json = dict[str, Any]

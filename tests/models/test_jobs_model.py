@@ -23,7 +23,7 @@ from copper_desktop.models.jobs import (
     format_duration,
     progress_text,
 )
-from tests.models.fake_job_kind import KIND, Kind
+from tests.helpers.jobs import KIND, Kind
 
 Json = dict[str, Any]
 DISPLAY = Qt.ItemDataRole.DisplayRole

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Iterator
-from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -13,47 +11,8 @@ from copper_desktop.api import CopperClient
 from copper_desktop.domain.catalog import LookupKind
 from copper_desktop.domain.custom_fields import DataType
 from copper_desktop.models.lookups import Lookups
-from copper_desktop.sandbox.server import SandboxServer
-from tests.api.conftest import FAST_RETRY, UNLIMITED
-from tests.conftest import SandboxControl
-
-Run = Callable[..., Any]
-
-
-@pytest.fixture
-def client(
-    sandbox: SandboxServer,
-    admin: dict[str, Any],
-    running_loop: asyncio.AbstractEventLoop,
-    qtbot: QtBot,
-) -> Iterator[CopperClient]:
-    made = CopperClient(
-        admin["email"], admin["token"], base_url=sandbox.base_url, retry=FAST_RETRY,
-        limits=UNLIMITED,
-    )  # fmt: skip
-    yield made
-    task = running_loop.create_task(made.aclose())
-    qtbot.waitUntil(task.done)
-
-
-@pytest.fixture
-def run(qtbot: QtBot, running_loop: asyncio.AbstractEventLoop) -> Run:
-    """Await a coroutine on the qasync loop from a sync test; return its result."""
-
-    def run_coro(coro: Coroutine[Any, Any, Any]) -> Any:
-        task = running_loop.create_task(coro)
-        qtbot.waitUntil(task.done, timeout=15_000)
-        return task.result()
-
-    return run_coro
-
-
-@pytest.fixture
-def loaded(client: CopperClient, run: Run, qtbot: QtBot) -> Lookups:
-    lookups = Lookups()
-    with qtbot.waitSignal(lookups.loaded):
-        run(lookups.load(client))
-    return lookups
+from tests.helpers.loop import Run
+from tests.helpers.sandbox import SandboxControl
 
 
 def test_load_names_every_list(loaded: Lookups, client: CopperClient, run: Run) -> None:

@@ -20,9 +20,9 @@ from copper_desktop.models.paged import (
     SortKeyRole,
     SortRole,
 )
-from tests.models.fakes import FakeSearch, FakeSearchError, columns, synthetic_records
-from tests.models.helpers import display, drain, wait_idle
-from tests.models.tasks import pending_tasks
+from tests.helpers.fakes import FakeSearch, FakeSearchError, columns, synthetic_records
+from tests.helpers.loop import drain, pending_tasks
+from tests.helpers.qt import display, wait_idle
 
 BIG = 120_000  # more than the 100,000 search cap
 MakeModel = Callable[..., PagedSearchModel]

@@ -16,9 +16,8 @@ from pytestqt.qtbot import QtBot
 
 from copper_desktop.api import CopperClient
 from copper_desktop.models.paged import Column, PagedSearchModel
-from tests.conftest import SandboxControl
-from tests.models.helpers import drain
-from tests.models.test_lookups import Run, client, run  # noqa: F401
+from tests.helpers.loop import Run, drain
+from tests.helpers.sandbox import SandboxControl
 
 SEARCH = "/people/search"
 PAGING = ("page_number", "page_size", "sort_by", "sort_direction")
@@ -63,7 +62,7 @@ def searches(control: SandboxControl) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def model(client: CopperClient, qtbot: QtBot) -> Iterator[tuple[PagedSearchModel, SearchSeam]]:  # noqa: F811
+def model(client: CopperClient, qtbot: QtBot) -> Iterator[tuple[PagedSearchModel, SearchSeam]]:
     seam = SearchSeam(client)
     columns = [
         Column("id", "ID", lambda r: r["id"]),
@@ -76,8 +75,8 @@ def model(client: CopperClient, qtbot: QtBot) -> Iterator[tuple[PagedSearchModel
 
 
 def test_a_slow_answer_to_a_superseded_query_never_shows(
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    client: CopperClient,
+    run: Run,
     control: SandboxControl,
     qtbot: QtBot,
     model: tuple[PagedSearchModel, SearchSeam],

@@ -15,7 +15,7 @@ from copper_desktop.models.record_columns import (
     default_column_keys,
     references,
 )
-from tests.models.test_lookups import Run, client, loaded, run  # noqa: F401
+from tests.helpers.loop import Run
 
 
 def by_key(columns: list[Column]) -> dict[str, Column]:
@@ -28,7 +28,7 @@ def first(api: CopperClient, wait: Run, entity_key: str, **filters: Any) -> dict
     return dict(records[0])
 
 
-def test_every_entity_has_stable_keys_and_its_defaults(loaded: Lookups) -> None:  # noqa: F811
+def test_every_entity_has_stable_keys_and_its_defaults(loaded: Lookups) -> None:
     for spec in ENTITIES.values():
         columns = columns_for(spec, loaded)
         keys = [c.key for c in columns]
@@ -40,7 +40,7 @@ def test_every_entity_has_stable_keys_and_its_defaults(loaded: Lookups) -> None:
         assert sortable <= set(spec.sort_values), spec.key
 
 
-def test_sort_keys_come_from_the_catalog(loaded: Lookups) -> None:  # noqa: F811
+def test_sort_keys_come_from_the_catalog(loaded: Lookups) -> None:
     companies = by_key(columns_for(entity("companies"), loaded))
     assert companies["assignee_id"].sort_key == "assignee"
     assert companies["primary_contact_id"].sort_key == "contact"
@@ -52,9 +52,9 @@ def test_sort_keys_come_from_the_catalog(loaded: Lookups) -> None:  # noqa: F811
 
 
 def test_opportunity_cells_show_names_money_and_dates(
-    loaded: Lookups,  # noqa: F811
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    loaded: Lookups,
+    client: CopperClient,
+    run: Run,
 ) -> None:
     record = first(client, run, "opportunities", minimum_monetary_value=1)
     cols = by_key(columns_for(entity("opportunities"), loaded))
@@ -78,9 +78,9 @@ def test_opportunity_cells_show_names_money_and_dates(
 
 
 def test_company_id_shows_a_name_once_resolved(
-    loaded: Lookups,  # noqa: F811
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    loaded: Lookups,
+    client: CopperClient,
+    run: Run,
 ) -> None:
     record = next(
         r
@@ -103,9 +103,9 @@ def test_company_id_shows_a_name_once_resolved(
 
 
 def test_people_cells_lists_tags_and_contact_type(
-    loaded: Lookups,  # noqa: F811
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    loaded: Lookups,
+    client: CopperClient,
+    run: Run,
 ) -> None:
     records = run(client.search("people", {}, page_size=200)).records
     record = next(
@@ -122,9 +122,9 @@ def test_people_cells_lists_tags_and_contact_type(
 
 
 def test_custom_field_columns_show_option_names_checkboxes_and_dates(
-    loaded: Lookups,  # noqa: F811
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    loaded: Lookups,
+    client: CopperClient,
+    run: Run,
 ) -> None:
     spec = entity("people")
     cols = by_key(columns_for(spec, loaded))
@@ -159,7 +159,7 @@ def test_custom_field_columns_show_option_names_checkboxes_and_dates(
     assert str(get_custom_value(record, when.id)) not in text
 
 
-def test_related_resource_and_fallbacks(loaded: Lookups) -> None:  # noqa: F811
+def test_related_resource_and_fallbacks(loaded: Lookups) -> None:
     cols = by_key(columns_for(entity("tasks"), loaded))
     loaded.remember(LookupKind.COMPANIES, 5, "Five Ltd")
     record = {

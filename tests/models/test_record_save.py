@@ -21,8 +21,8 @@ from copper_desktop.domain.custom_fields import (
 )
 from copper_desktop.models.record_model import RecordModel
 from copper_desktop.models.record_save import resolve_conflict, save
-from tests.conftest import SandboxControl
-from tests.models.test_lookups import Run, client, run  # noqa: F401
+from tests.helpers.loop import Run
+from tests.helpers.sandbox import SandboxControl
 
 PEOPLE = entity("people")
 
@@ -36,7 +36,7 @@ def email() -> str:
 
 
 @pytest.fixture
-def definitions(client: CopperClient, run: Run) -> tuple[CustomFieldDefinition, ...]:  # noqa: F811
+def definitions(client: CopperClient, run: Run) -> tuple[CustomFieldDefinition, ...]:
     return parse_definitions(run(client.custom_field_definitions()))
 
 
@@ -70,8 +70,8 @@ def api_requests(control: SandboxControl, method: str | None = None) -> list[dic
 
 
 def test_an_edit_sends_only_the_changed_keys(
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    client: CopperClient,
+    run: Run,
     control: SandboxControl,
     definitions: tuple[CustomFieldDefinition, ...],
 ) -> None:
@@ -104,8 +104,8 @@ def test_an_edit_sends_only_the_changed_keys(
 
 @pytest.mark.parametrize("entity_key", ["companies", "leads", "opportunities", "projects", "tasks"])
 def test_each_entity_saves_a_partial_update(
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    client: CopperClient,
+    run: Run,
     control: SandboxControl,
     entity_key: str,
 ) -> None:
@@ -122,8 +122,8 @@ def test_each_entity_saves_a_partial_update(
 
 
 def test_create_posts_the_record_and_loads_the_answer(
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    client: CopperClient,
+    run: Run,
     control: SandboxControl,
     admin: dict[str, Any],
     definitions: tuple[CustomFieldDefinition, ...],
@@ -153,8 +153,8 @@ def test_create_posts_the_record_and_loads_the_answer(
 
 
 def test_invalid_sends_nothing(
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    client: CopperClient,
+    run: Run,
     control: SandboxControl,
 ) -> None:
     record = new_person(client, run)
@@ -173,8 +173,8 @@ def test_invalid_sends_nothing(
 
 
 def test_no_edit_sends_nothing(
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    client: CopperClient,
+    run: Run,
     control: SandboxControl,
 ) -> None:
     model = model_of(new_person(client, run))
@@ -184,8 +184,8 @@ def test_no_edit_sends_nothing(
 
 
 def test_a_concurrent_change_is_a_conflict_even_on_other_fields(
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    client: CopperClient,
+    run: Run,
     control: SandboxControl,
 ) -> None:
     record = new_person(client, run, title="Engineer", details="Mine to keep")
@@ -215,8 +215,8 @@ def test_a_concurrent_change_is_a_conflict_even_on_other_fields(
 
 
 def test_take_mine_puts_my_changes_over_theirs(
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    client: CopperClient,
+    run: Run,
     control: SandboxControl,
 ) -> None:
     record = new_person(client, run, title="Engineer", details="Old details")
@@ -249,8 +249,8 @@ def test_take_mine_puts_my_changes_over_theirs(
 
 
 def test_take_mine_conflicts_again_when_the_record_moved_again(
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    client: CopperClient,
+    run: Run,
     control: SandboxControl,
 ) -> None:
     record = new_person(client, run, title="Engineer")
@@ -270,8 +270,8 @@ def test_take_mine_conflicts_again_when_the_record_moved_again(
 
 
 def test_a_422_is_shown_at_its_field_and_the_edit_is_kept(
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    client: CopperClient,
+    run: Run,
     control: SandboxControl,
 ) -> None:
     taken = new_person(client, run)
@@ -297,8 +297,8 @@ def test_a_422_is_shown_at_its_field_and_the_edit_is_kept(
 
 
 def test_a_server_error_fails_and_keeps_the_edit(
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    client: CopperClient,
+    run: Run,
     control: SandboxControl,
 ) -> None:
     record = new_person(client, run, title="Engineer")
@@ -316,8 +316,8 @@ def test_a_server_error_fails_and_keeps_the_edit(
 
 
 def test_a_deleted_record_fails_with_a_clear_message(
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    client: CopperClient,
+    run: Run,
 ) -> None:
     record = new_person(client, run)
     model = model_of(record)
@@ -363,7 +363,7 @@ RECORD = {"id": 5, "name": "Fake", "title": "A", "details": "x", "date_modified"
 
 
 def test_an_edit_made_during_the_save_is_kept(
-    run: Run,  # noqa: F811
+    run: Run,
     running_loop: asyncio.AbstractEventLoop,
     qtbot: Any,
 ) -> None:
@@ -382,7 +382,7 @@ def test_an_edit_made_during_the_save_is_kept(
     assert model.value("details") == "typed while saving"
 
 
-def test_a_422_without_a_field_goes_to_the_message(run: Run) -> None:  # noqa: F811
+def test_a_422_without_a_field_goes_to_the_message(run: Run) -> None:
     error = ValidationError(
         "Copper rejected the data: Unrecognized attributes specified: x",
         errors=[FieldError(None, None, "Unrecognized attributes specified: x")],
@@ -399,7 +399,7 @@ def test_a_422_without_a_field_goes_to_the_message(run: Run) -> None:  # noqa: F
     assert model.is_dirty
 
 
-def test_a_named_field_maps_to_its_key_and_message_is_a_sentence(run: Run) -> None:  # noqa: F811
+def test_a_named_field_maps_to_its_key_and_message_is_a_sentence(run: Run) -> None:
     error = ValidationError(errors=[FieldError("name", "Name", "can't be blank")], status=422)
     fake = GatedClient(RECORD, error=error)
     fake.gate.set()

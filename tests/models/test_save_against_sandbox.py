@@ -17,8 +17,8 @@ from copper_desktop.domain.catalog import entity
 from copper_desktop.domain.custom_fields import entity_fields
 from copper_desktop.models.record_model import RecordModel
 from copper_desktop.models.record_save import save
-from tests.conftest import SandboxControl
-from tests.models.test_lookups import Run, client, run  # noqa: F401
+from tests.helpers.loop import Run
+from tests.helpers.sandbox import SandboxControl
 
 WEBHOOKS = entity("webhooks")
 PEOPLE = entity("people")
@@ -34,7 +34,7 @@ def puts(control: SandboxControl, path: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def webhook(client: CopperClient, run: Run) -> Iterator[dict[str, Any]]:  # noqa: F811
+def webhook(client: CopperClient, run: Run) -> Iterator[dict[str, Any]]:
     """A subscription of the sandbox (no `date_modified`: only `created_at`), removed after.
     It listens to project deletes, which these tests never make, at a host that cannot exist."""
     created: dict[str, Any] = run(
@@ -49,8 +49,8 @@ def webhook(client: CopperClient, run: Run) -> Iterator[dict[str, Any]]:  # noqa
 
 
 def test_a_record_without_date_modified_is_still_checked_for_a_concurrent_change(
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    client: CopperClient,
+    run: Run,
     control: SandboxControl,
     webhook: dict[str, Any],
 ) -> None:
@@ -73,8 +73,8 @@ def test_a_record_without_date_modified_is_still_checked_for_a_concurrent_change
 
 
 def test_a_record_without_date_modified_saves_when_nobody_changed_it(
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    client: CopperClient,
+    run: Run,
     control: SandboxControl,
     webhook: dict[str, Any],
 ) -> None:
@@ -93,8 +93,8 @@ def test_a_record_without_date_modified_saves_when_nobody_changed_it(
 
 
 def test_an_edit_typed_while_the_put_is_at_the_server_is_kept(
-    client: CopperClient,  # noqa: F811
-    run: Run,  # noqa: F811
+    client: CopperClient,
+    run: Run,
     control: SandboxControl,
     running_loop: asyncio.AbstractEventLoop,
     qtbot: QtBot,

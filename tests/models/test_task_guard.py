@@ -1,4 +1,4 @@
-"""The conftest guard that fails tests leaving asyncio tasks running."""
+"""The guard (tests/helpers/loop.py) that fails tests leaving asyncio tasks running."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from tests.models.tasks import pending_tasks, settle_leftover_tasks
+from tests.helpers.loop import pending_tasks, settle_leftover_tasks
 
 
 async def forever() -> None:

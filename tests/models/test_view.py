@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.models.paged import PagedSearchModel
-from tests.models.fakes import FakeSearch, columns
+from tests.helpers.fakes import FakeSearch, columns
 
 BIG = 120_000
 

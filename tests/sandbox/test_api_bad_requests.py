@@ -17,8 +17,8 @@ import pytest
 from copper_desktop.sandbox.core.store import Store
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.sandbox.settings import SandboxConfig
-from tests.conftest import SandboxControl
-from tests.sandbox.helpers import PREFIX, auth_headers, envelope_err, ok, uid
+from tests.helpers.http import PREFIX, auth_headers, envelope_err, ok, uid
+from tests.helpers.sandbox import SandboxControl
 
 SEARCHES = ("people", "companies", "leads", "opportunities", "projects", "tasks", "activities")
 NOT_NUMBERS = ("NaN", "Infinity", "-Infinity", "1e400", "-1e400")

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sandbox.helpers import err, ok, uid
+from tests.helpers.http import err, ok, uid
 
 
 def test_bulk_create_answers_per_item_in_order(api: httpx.Client) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sandbox.helpers import PREFIX, err, ok, uid
+from tests.helpers.http import PREFIX, err, ok, uid
 
 URI_ERROR = "Invalid input: Invalid URI For External Resource"
 

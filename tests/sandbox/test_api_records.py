@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sandbox.helpers import PREFIX, envelope_err, ok, uid
+from tests.helpers.http import PREFIX, envelope_err, ok, uid
 
 KEYS = {
     "people": "id name prefix first_name middle_name last_name suffix address assignee_id "

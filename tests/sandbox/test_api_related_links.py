@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sandbox.helpers import PREFIX, envelope_err, ok, uid
+from tests.helpers.http import PREFIX, envelope_err, ok, uid
 
 MISSING = 987654321
 

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sandbox.helpers import PREFIX, err, ok, uid
+from tests.helpers.http import PREFIX, err, ok, uid
 
 
 def search(api: httpx.Client, plural: str, **body: Any) -> list[dict[str, Any]]:

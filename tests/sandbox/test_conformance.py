@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,8 +26,9 @@ from schemathesis.specs.openapi.checks import (
 
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.sandbox.settings import SandboxConfig
+from tests.helpers.data import OPENAPI
 
-SPEC = Path(__file__).resolve().parents[1] / "data" / "copper-openapi.yaml"
+SPEC = OPENAPI
 
 
 def _nullable(spec: dict[str, Any], schema: str, *path: str) -> None:

@@ -30,7 +30,7 @@ from copper_desktop.sandbox.core.relations import LINK_KEYS
 from copper_desktop.sandbox.core.shapes import PLURAL_OF
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.sandbox.settings import SandboxConfig
-from tests.sandbox.helpers import auth_headers
+from tests.helpers.http import auth_headers
 
 MAX_EXAMPLES = 300
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,10 +16,10 @@ import pytest
 from copper_desktop.sandbox.core import seed
 from copper_desktop.sandbox.core.seed import NOW, generate
 from copper_desktop.sandbox.core.shapes import SeedData
+from tests.helpers.data import EXAMPLES
 
 EMAIL = "admin@sandbox.copper.test"
 TOKEN = "sandbox-admin-token"
-EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "copper-examples"
 
 
 def keys(text: str) -> set[str]:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from copper_desktop.sandbox.server import SandboxServer
-from tests.sandbox.helpers import auth_headers
+from tests.helpers.http import auth_headers
 
 
 def assert_401(response: httpx.Response) -> None:

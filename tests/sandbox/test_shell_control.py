@@ -11,12 +11,12 @@ import httpx
 import pytest
 
 from copper_desktop.sandbox.server import SandboxServer
-from tests.sandbox.helpers import auth_headers
+from tests.helpers.http import auth_headers
 
 
 @pytest.fixture
 def api(control: Any, api: httpx.Client) -> httpx.Client:
-    """The shared admin client (conftest), set up after ``control`` has reset the sandbox."""
+    """The shared admin client, set up after ``control`` has reset the sandbox."""
     return api
 
 

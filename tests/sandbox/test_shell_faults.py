@@ -17,7 +17,7 @@ from copper_desktop.sandbox.server import SandboxServer
 
 @pytest.fixture
 def api(control: Any, api: httpx.Client) -> httpx.Client:
-    """The shared admin client (conftest), set up after ``control`` has reset the sandbox."""
+    """The shared admin client, set up after ``control`` has reset the sandbox."""
     return api
 
 

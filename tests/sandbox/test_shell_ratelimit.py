@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from copper_desktop.sandbox.server import SandboxServer
-from tests.sandbox.helpers import auth_headers
+from tests.helpers.http import auth_headers
 
 RATE_LIMITED = {"success": False, "status": 429, "message": "Rate limit exceeded"}
 

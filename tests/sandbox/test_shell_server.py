@@ -19,7 +19,7 @@ import pytest
 
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.sandbox.settings import SandboxConfig
-from tests.sandbox.helpers import auth_headers
+from tests.helpers.http import auth_headers
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -20,7 +20,7 @@ from copper_desktop.sandbox.core.shapes import RecordEvent
 from copper_desktop.sandbox.http.webhooks import WebhookNotifier
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.sandbox.settings import SandboxConfig
-from tests.sandbox.helpers import auth_headers
+from tests.helpers.http import auth_headers
 
 
 class Receiver:
@@ -80,7 +80,7 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 def api(control: Any, api: httpx.Client) -> httpx.Client:
-    """The shared admin client (conftest), set up after ``control`` has reset the sandbox."""
+    """The shared admin client, set up after ``control`` has reset the sandbox."""
     return api
 
 

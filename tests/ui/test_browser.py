@@ -25,7 +25,7 @@ from copper_desktop.models.paged import PLACEHOLDER
 from copper_desktop.models.record_columns import columns_for
 from copper_desktop.session import Session
 from copper_desktop.ui.browse.browser import EntityBrowser
-from tests.conftest import SandboxControl
+from tests.helpers.sandbox import SandboxControl
 
 ENTITY_KEYS = ("people", "companies", "leads", "opportunities", "tasks", "projects", "activities")
 Make = Callable[..., EntityBrowser]

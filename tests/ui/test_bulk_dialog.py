@@ -36,8 +36,8 @@ from copper_desktop.ui.bulk import BULK_ENTITIES, BulkEditDialog, open_bulk_edit
 from copper_desktop.ui.bulk.operation_row import Kind, OperationRow, SourceKind, available_kinds
 from copper_desktop.ui.fields.choice_editors import ChoiceEditor, ReadOnlyEditor, StageEditor
 from copper_desktop.ui.fields.editor_base import LineEditor
-from tests.conftest import SandboxControl
-from tests.ui.editor_helpers import load_lookups
+from tests.helpers.editor import load_lookups
+from tests.helpers.sandbox import SandboxControl
 
 Run = Callable[..., Any]
 Json = dict[str, Any]

@@ -12,9 +12,9 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.ui.editor.record_editor import RecordEditor
-from tests.conftest import SandboxControl
-from tests.ui.conftest import MakeWindow
-from tests.ui.test_record_editor import make_record, retype, saved, text_input, unique
+from tests.helpers.editor import make_record, retype_field, saved, text_input, unique
+from tests.helpers.qt import MakeWindow
+from tests.helpers.sandbox import SandboxControl
 
 Run = Callable[..., Any]
 
@@ -38,7 +38,7 @@ def test_ctrl_s_while_the_put_is_in_flight_sends_no_second_put(
     editor = window.open_record("companies", record)
     qtbot.waitExposed(editor)
     edited = unique("Once")
-    retype(qtbot, editor, "name", edited)
+    retype_field(qtbot, editor, "name", edited)
     control.reset()
     control.add_fault("latency", ms=1500, method="PUT", path=f"^{path}$")
 
@@ -66,7 +66,7 @@ def test_a_double_click_on_save_sends_one_put(
     editor = window.open_record("companies", record)
     qtbot.waitExposed(editor)
     edited = unique("Twice")
-    retype(qtbot, editor, "name", edited)
+    retype_field(qtbot, editor, "name", edited)
     control.reset()
 
     for _ in range(2):

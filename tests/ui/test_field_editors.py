@@ -60,8 +60,7 @@ from copper_desktop.ui.fields.list_editors import (
     StringMapEditor,
 )
 from copper_desktop.ui.fields.record_picker import RecordRefEditor, ResourceEditor
-from tests.conftest import SandboxControl
-from tests.ui.editor_helpers import (
+from tests.helpers.editor import (
     POPUPS,
     Edits,
     MakeEditor,
@@ -71,6 +70,7 @@ from tests.ui.editor_helpers import (
     load_lookups,
     retype,
 )
+from tests.helpers.sandbox import SandboxControl
 
 ENTITY_KEYS = ("people", "companies", "leads", "opportunities", "tasks", "projects", "activities")
 

@@ -41,8 +41,9 @@ from copper_desktop.models.jobs import JobRowsModel, JobsModel
 from copper_desktop.session import Session
 from copper_desktop.ui.common.style import error_color
 from copper_desktop.ui.jobs import JobsUi, install_jobs_ui
-from tests.conftest import SandboxControl
-from tests.jobs.helpers import (
+from tests.helpers.jobs import (
+    KIND,
+    Kind,
     cf,
     cf_id,
     fresh,
@@ -51,8 +52,8 @@ from tests.jobs.helpers import (
     make_preview,
     write_ids,
 )
-from tests.models.fake_job_kind import KIND, Kind
-from tests.ui.conftest import MakeWindow
+from tests.helpers.qt import MakeWindow
+from tests.helpers.sandbox import SandboxControl
 
 Json = dict[str, Any]
 Run = Callable[..., Any]

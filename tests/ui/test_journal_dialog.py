@@ -21,7 +21,7 @@ from copper_desktop.domain.formats import format_datetime
 from copper_desktop.journal import DeletionJournal, JournalEntry, delete_record
 from copper_desktop.session import Session
 from copper_desktop.ui.dialogs.journal_dialog import HEADERS, JournalDialog
-from tests.conftest import SandboxControl
+from tests.helpers.sandbox import SandboxControl
 
 Make = Callable[[], JournalDialog]
 

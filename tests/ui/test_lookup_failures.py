@@ -10,8 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from copper_desktop.domain.catalog import LookupKind
 from copper_desktop.ui.main_window import MainWindow
-from tests.conftest import SandboxControl
-from tests.ui.conftest import MakeWindow
+from tests.helpers.qt import MakeWindow
+from tests.helpers.sandbox import SandboxControl
 
 
 def cells(window: MainWindow, key: str, column: str) -> list[tuple[Any, str]]:

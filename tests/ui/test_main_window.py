@@ -15,8 +15,8 @@ from copper_desktop.ui.browse.browser import EntityBrowser
 from copper_desktop.ui.browse.filter_bar import ChoiceButton, FilterBar
 from copper_desktop.ui.main_window import MainWindow
 from copper_desktop.ui.webhooks.webhooks_page import WebhooksPage
-from tests.conftest import SandboxControl
-from tests.ui.conftest import MakeWindow as Make
+from tests.helpers.qt import MakeWindow as Make
+from tests.helpers.sandbox import SandboxControl
 
 
 def browser_loaded(window: MainWindow, key: str) -> bool:

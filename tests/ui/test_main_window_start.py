@@ -20,7 +20,7 @@ from copper_desktop.domain.catalog import LookupKind
 from copper_desktop.domain.custom_fields import CUSTOM_KEY_PREFIX
 from copper_desktop.session import Session
 from copper_desktop.ui.main_window import MainWindow
-from tests.ui.conftest import MakeWindow
+from tests.helpers.qt import MakeWindow
 
 HELD = (
     "account",

@@ -12,25 +12,18 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QLineEdit, QMessageBox, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.api import NotFoundError
-from copper_desktop.domain.catalog import ENTITIES, LookupKind
-from copper_desktop.ui.editor.record_editor import RecordEditor
-from copper_desktop.ui.main_window import MainWindow
-from tests.conftest import SandboxControl
-from tests.ui.conftest import MakeWindow
+from copper_desktop.domain.catalog import ENTITIES
+from tests.helpers.editor import make_record, retype_field, saved, text_input, unique
+from tests.helpers.qt import MakeWindow
+from tests.helpers.sandbox import SandboxControl
 
 Run = Callable[..., Any]
 TEXT_KEY = {"activities": "details"}
 """The text field each entity's test edits (name everywhere else)."""
-
-
-def unique(prefix: str = "Editor") -> str:
-    return f"{prefix} {uuid.uuid4().hex[:8]}"
-
-
 RECORD_PATH = re.compile(r"^/[a-z_]+(/\d+)?$")
 
 
@@ -46,45 +39,6 @@ def writes(control: SandboxControl) -> list[dict[str, Any]]:
 def record_requests(control: SandboxControl, path: str) -> list[dict[str, Any]]:
     """Every request (any method) to one record's own path."""
     return [r for r in control.requests(limit=500) if r["path"] == path]
-
-
-def note_type(window: MainWindow) -> int:
-    return next(
-        i
-        for i, name in window.lookups.choices(LookupKind.ACTIVITY_TYPES)
-        if name == "Note" and window.lookups.activity_category(i) == "user"
-    )
-
-
-def make_record(window: MainWindow, run: Run, key: str, **extra: Any) -> dict[str, Any]:
-    """A fresh record of `key` made through the API, so tests never edit shared seed data."""
-    client = window.session.client
-    if key == "activities":
-        person = run(client.create("people", {"name": unique("Regarding")}))
-        body: dict[str, Any] = {
-            "parent": {"type": "person", "id": person["id"]},
-            "type": {"category": "user", "id": note_type(window)},
-            "details": unique("Note"),
-        }
-    else:
-        body = {"name": unique()}
-    result: dict[str, Any] = run(client.create(ENTITIES[key].path, {**body, **extra}))
-    return result
-
-
-def text_input(editor: RecordEditor, key: str) -> QWidget:
-    widget = editor.form.editor(key).focus_widget()
-    assert isinstance(widget, QLineEdit | QPlainTextEdit), widget
-    return widget
-
-
-def retype(qtbot: QtBot, editor: RecordEditor, key: str, text: str) -> None:
-    """Replace a text field's content by typing, as a user would."""
-    widget = text_input(editor, key)
-    widget.setFocus()
-    widget.selectAll()
-    QTest.keyClick(widget, Qt.Key.Key_Delete)
-    qtbot.keyClicks(widget, text)
 
 
 def press(widget: QWidget) -> None:
@@ -111,10 +65,6 @@ def click_box_button(box: QMessageBox, name: str) -> None:
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def saved(editor: RecordEditor) -> bool:
-    return not editor.busy and not editor.is_dirty
-
-
 @pytest.mark.parametrize(
     "key", ["people", "companies", "leads", "opportunities", "tasks", "projects", "activities"]
 )
@@ -128,7 +78,7 @@ def test_edit_and_save_sends_only_the_changed_field(
     field = TEXT_KEY.get(key, "name")
     new_text = unique("Renamed")
     control.reset()
-    retype(qtbot, editor, field, new_text)
+    retype_field(qtbot, editor, field, new_text)
     assert editor.is_dirty and editor.windowTitle().startswith("* ")
     assert editor.form.editor(field).is_changed()
     editor.activateWindow()
@@ -160,7 +110,7 @@ def test_saving_updates_the_row_in_the_list(
     record = browser.model.record(0) or {}
     assert editor.record_id == record["id"]
     title = unique("Title")
-    retype(qtbot, editor, "title", title)
+    retype_field(qtbot, editor, "title", title)
     press(editor.save_button)
     qtbot.waitUntil(lambda: saved(editor))
     column = browser.column_keys().index("title")
@@ -188,7 +138,7 @@ def test_create_with_ctrl_n(
     assert not editor.delete_button.isVisible()
     name = unique("Deal")
     control.reset()
-    retype(qtbot, editor, "name", name)
+    retype_field(qtbot, editor, "name", name)
     press(editor.save_button)
     qtbot.waitUntil(lambda: not editor.model.is_new and not editor.busy)
     posts = [r for r in writes(control) if r["method"] == "POST"]
@@ -241,7 +191,7 @@ def test_a_required_field_left_blank_is_refused_inline(
     record = make_record(window, run, "companies")
     editor = window.open_record("companies", record)
     control.reset()
-    retype(qtbot, editor, "name", "")
+    retype_field(qtbot, editor, "name", "")
     press(editor.save_button)
     name_editor = editor.form.editor("name")
     qtbot.waitUntil(lambda: bool(name_editor.error_label.text()))
@@ -282,7 +232,7 @@ def test_a_concurrent_change_asks_and_is_resolved(
     record = make_record(window, run, "companies")
     editor = window.open_record("companies", record)
     mine = unique("Mine")
-    retype(qtbot, editor, "name", mine)
+    retype_field(qtbot, editor, "name", mine)
     theirs = unique("Theirs")
     run(window.session.client.update("companies", record["id"], {"name": theirs, "details": "T"}))
     control.reset()
@@ -315,7 +265,7 @@ def test_cancelling_the_conflict_keeps_the_edit(
     record = make_record(window, run, "companies")
     editor = window.open_record("companies", record)
     mine = unique("Mine")
-    retype(qtbot, editor, "name", mine)
+    retype_field(qtbot, editor, "name", mine)
     run(window.session.client.update("companies", record["id"], {"details": "changed"}))
     press(editor.save_button)
     qtbot.waitUntil(
@@ -338,7 +288,7 @@ def test_closing_with_unsaved_changes_asks(
     record = make_record(window, run, "companies")
     editor = window.open_record("companies", record)
     edited = unique("Unsaved")
-    retype(qtbot, editor, "name", edited)
+    retype_field(qtbot, editor, "name", edited)
 
     editor.close()
     click_box_button(message_box(qtbot, editor, "unsavedChanges"), "unsavedCancel")
@@ -352,7 +302,7 @@ def test_closing_with_unsaved_changes_asks(
     assert run(window.session.client.get("companies", record["id"]))["name"] == edited
 
     other = window.open_record("companies", make_record(window, run, "companies"))
-    retype(qtbot, other, "name", unique("Dropped"))
+    retype_field(qtbot, other, "name", unique("Dropped"))
     other.close()
     control.reset()
     click_box_button(message_box(qtbot, other, "unsavedChanges"), "unsavedDiscard")
@@ -367,7 +317,7 @@ def test_a_failed_save_keeps_the_edit_and_retry_saves(
     record = make_record(window, run, "companies")
     editor = window.open_record("companies", record)
     edited = unique("Kept")
-    retype(qtbot, editor, "name", edited)
+    retype_field(qtbot, editor, "name", edited)
     control.add_fault("error", status=500, method="PUT", path=f"^/companies/{record['id']}$")
     press(editor.save_button)
     qtbot.waitUntil(lambda: editor.banner.isVisible())
@@ -387,7 +337,7 @@ def test_quitting_with_an_unsaved_editor_asks_first(
 ) -> None:
     window = make_window()
     editor = window.open_record("companies", make_record(window, run, "companies"))
-    retype(qtbot, editor, "name", unique("Pending"))
+    retype_field(qtbot, editor, "name", unique("Pending"))
     quits: list[bool] = []
     window.quit_requested.connect(lambda: quits.append(True))
     window.quit_action.trigger()

@@ -35,7 +35,7 @@ from copper_desktop.ui.fields.field_editors import (
 )
 from copper_desktop.ui.fields.list_editors import AddressEditor, CategorizedListEditor
 from copper_desktop.ui.fields.record_picker import RecordRefEditor
-from tests.ui.editor_helpers import POPUPS, Run, definition, load_lookups, retype
+from tests.helpers.editor import POPUPS, Run, definition, load_lookups, retype
 
 ENTITY_KEYS = ("people", "companies", "leads", "opportunities", "tasks", "projects", "activities")
 MakeForm = Callable[..., RecordForm]

@@ -21,7 +21,7 @@ from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.related import RelatedModel
 from copper_desktop.session import Session
 from copper_desktop.ui.editor.related_panel import RelatedPanel
-from tests.conftest import SandboxControl
+from tests.helpers.sandbox import SandboxControl
 
 Make = Callable[..., RelatedPanel]
 

@@ -23,8 +23,8 @@ from copper_desktop.credentials import CredentialStore
 from copper_desktop.models.connection_check import connection_tester
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.ui.dialogs.settings_dialog import SettingsDialog, validate_credentials
-from tests.api.conftest import FAST_RETRY, UNLIMITED
-from tests.conftest import SandboxControl
+from tests.helpers.clients import FAST_RETRY, UNLIMITED
+from tests.helpers.sandbox import SandboxControl
 
 
 class MemoryKeyring(KeyringBackend):

@@ -25,7 +25,7 @@ from copper_desktop.domain.formats import format_datetime
 from copper_desktop.session import Session
 from copper_desktop.ui.webhooks.webhook_dialog import WebhookDialog, target_message
 from copper_desktop.ui.webhooks.webhooks_page import HEADERS, WebhooksPage
-from tests.conftest import SandboxControl
+from tests.helpers.sandbox import SandboxControl
 
 
 @pytest.fixture
