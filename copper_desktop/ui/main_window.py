@@ -4,9 +4,11 @@ Browsers are created when first shown (each runs its own search). The app builds
 with a `Session`, awaits `start()` (first browser, account name, lookups) and `aclose()` on
 quit (cancels every request, saves column layouts).
 
-Start-up imports only what the first browser needs: the record editor, the journal dialog and
-the webhooks page are imported when first opened (importing them all cost a cold start about
-a tenth of a second).
+Start-up imports only what the first browser needs: the record editor, the journal dialog,
+the webhooks page and the bulk edit dialog are imported when first opened (importing them all
+cost a cold start about a tenth of a second). The jobs UI (``ui/jobs``: panel, status line,
+View ▸ Jobs…) is installed once the first rows are painted, and then offers to resume the
+jobs a killed app left.
 """
 
 from __future__ import annotations
@@ -41,13 +43,20 @@ from copper_desktop.ui.browse.filter_bar import FilterBar
 from copper_desktop.ui.status_bar import ClientStatusBar
 
 if TYPE_CHECKING:  # imported when first used (see the module docstring)
+    from copper_desktop.ui.bulk import BulkEditDialog
     from copper_desktop.ui.dialogs.journal_dialog import JournalDialog
     from copper_desktop.ui.editor.record_editor import RecordEditor
+    from copper_desktop.ui.jobs import JobsUi
     from copper_desktop.ui.webhooks.webhooks_page import WebhooksPage
 
 BROWSED = ("people", "companies", "leads", "opportunities", "tasks", "projects", "activities")
 WEBHOOKS = "webhooks"
 APP_TITLE = "Copper Desktop"
+BULK_EDITED = ("people", "companies", "leads", "opportunities", "tasks", "projects")
+"""``ui.bulk.BULK_ENTITIES``, spelt here so a start does not import the bulk edit dialog (a
+test checks they agree)."""
+BULK_SHORTCUT = "Ctrl+Shift+E"
+"""``ui.bulk.SHORTCUT``, likewise."""
 
 
 class _FirstPaint(QObject):
@@ -106,6 +115,13 @@ class MainWindow(QMainWindow):
         self._first_paint: _FirstPaint | None = None
         self.rows_were_shown = False
         self.webhooks_page: WebhooksPage | None = None
+        self.jobs: JobsUi | None = None
+        """The jobs UI, installed once the first rows are painted (or when first needed)."""
+        self.jobs_runner = ActionRunner(self)
+        """Runs the jobs UI's actions (the resume offer, jobs run from the panel)."""
+        self.jobs_offer: asyncio.Task[None] | None = None
+        self.bulk_dialog: BulkEditDialog | None = None
+        self._closing = False
         self._pages: dict[str, QWidget] = {}
         self._keys: list[str] = [k for k in BROWSED if k in ENTITIES] + [WEBHOOKS]
 
@@ -178,10 +194,12 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        view_menu = bar.addMenu("&View")
+        view_menu = self.view_menu = bar.addMenu("&View")
         view_menu.setObjectName("menuView")
         for action in (self.refresh_action, self.find_action, self.next_action, self.prev_action):
             view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.aboutToShow.connect(self.ensure_jobs)  # Jobs… and Jobs panel, even this early
         self.settings_action.triggered.connect(self.settings_requested)
         self.quit_action.triggered.connect(self._quit)
         self.refresh_action.triggered.connect(self.refresh)
@@ -242,9 +260,19 @@ class MainWindow(QMainWindow):
         return self.lookups.definitions
 
     async def aclose(self) -> None:
-        """Stop polling, cancel every request and save each browser's layout."""
+        """Stop polling, cancel every request, pause running jobs (resumable; before the
+        client closes) and save each browser's layout."""
+        self._closing = True
         self.status.close_source()
         await self.runner.aclose()
+        dialog = self.bulk_dialog
+        if dialog is not None:
+            self.bulk_dialog = None
+            await dialog.aclose()
+            dialog.close()
+        if self.jobs is not None:
+            await self.jobs.aclose()
+        await self.jobs_runner.aclose()
         for editor in list(self.editors):
             await self._forget_editor(editor)
         closers = [browser.aclose() for browser in self.browsers()]
@@ -320,6 +348,8 @@ class MainWindow(QMainWindow):
         )
         browser.set_filter_bar(FilterBar(spec, self.lookups))
         browser.opener = self.open_record
+        if spec.key in BULK_EDITED:
+            browser.selection.enable_bulk_edit(lambda: self.bulk_edit(spec.key), BULK_SHORTCUT)
         return browser
 
     def _create(self, key: str) -> QWidget:
@@ -365,6 +395,7 @@ class MainWindow(QMainWindow):
         if not self.rows_were_shown:
             self.rows_were_shown = True
             self.rows_shown.emit()
+            QTimer.singleShot(0, self._start_jobs)  # after the rows, never before them
 
     def _update_title(self) -> None:
         title = APP_TITLE
@@ -392,6 +423,60 @@ class MainWindow(QMainWindow):
             editor.show()
             editor.raise_()
             editor.close()  # asks Save / Discard / Cancel
+
+    # ------------------------------------------------------------------ jobs, bulk edit
+
+    def ensure_jobs(self) -> JobsUi:
+        """The jobs UI (the panel, the status line, View ▸ Jobs… Ctrl+Shift+J and Jobs panel),
+        installed on first use; rows a job writes then show in the open lists."""
+        if self.jobs is None:
+            from copper_desktop.ui.jobs import install_jobs_ui
+
+            self.jobs = install_jobs_ui(
+                self, self.session, runner=self.jobs_runner, menu=self.view_menu
+            )
+        return self.jobs
+
+    def _start_jobs(self) -> None:
+        """Once the first rows are painted: the jobs UI, and the offer to resume the jobs a
+        killed app left (not awaited: it waits for the user)."""
+        if self._closing or self.jobs_offer is not None:
+            return
+        self.jobs_offer = self.ensure_jobs().start()
+
+    def bulk_edit(self, key: str | None = None) -> BulkEditDialog | None:
+        """Ctrl+Shift+E, a browser's "Bulk edit…": the bulk edit of the selected rows of
+        ``key`` (the current page), whose job runs in the jobs panel."""
+        key = key or self.current_key
+        browser = self.browser(key) if key in BULK_EDITED else None
+        if key is None or browser is None or not browser.selection.count():
+            return None
+        from copper_desktop.ui.bulk import open_bulk_edit
+
+        jobs = self.ensure_jobs()
+        noun = browser.spec.plural_label.lower()
+        shown: list[BulkEditDialog] = []
+
+        def progress(found: int, expected: int | None) -> None:
+            if shown:
+                of = f" of {expected:,}" if expected is not None else ""
+                shown[0].status.setText(f"Finding the selected {noun}: {found:,}{of}…")
+
+        ids, count = browser.selection.selection_source(progress)
+        # The job starts once, in the panel (jobs.run), not in the dialog's model too.
+        dialog = open_bulk_edit(
+            self, self.session, self.lookups, jobs.store, key, ids, jobs.run, start_job=False,
+            selected=None if browser.selection.all_matching else count,
+        )  # fmt: skip
+        shown.append(dialog)
+        dialog.destroyed.connect(shown.clear)
+        dialog.destroyed.connect(lambda: self._forget_bulk_dialog(dialog))
+        self.bulk_dialog = dialog
+        return dialog
+
+    def _forget_bulk_dialog(self, dialog: BulkEditDialog) -> None:
+        if self.bulk_dialog is dialog:
+            self.bulk_dialog = None
 
     # ------------------------------------------------------------------ editors
 

@@ -4,6 +4,9 @@ The table never sorts or filters locally: a header click re-queries the server, 
 pages the view shows are fetched (the browser feeds the visible row range to the model's
 `ensure_rows` whenever the view scrolls, resizes or the row count changes).
 
+Rows are multi-selected, with "Select all N matching the current filters" and "Bulk edit…"
+(`selection.RowSelection`, the browser's ``selection``).
+
 Column order, widths and visibility are kept per entity in
 ``session.settings["browsers"][spec.key]["columns"]`` as a list of
 ``{"key", "width", "hidden"}`` in visual order.
@@ -40,6 +43,7 @@ from copper_desktop.models.record_columns import columns_for, references
 from copper_desktop.models.record_search import filters_of, page_fetcher
 from copper_desktop.session import Session
 from copper_desktop.ui.browse.column_chooser import ColumnChooser
+from copper_desktop.ui.browse.selection import RowSelection
 from copper_desktop.ui.common.banner import Banner
 from copper_desktop.ui.editor.detail_view import DetailView
 
@@ -98,8 +102,10 @@ class EntityBrowser(QWidget):
         self.setAccessibleName(f"{spec.plural_label} browser")
 
         cols = list(columns) if columns is not None else columns_for(spec, lookups or Lookups(self))
+        self.fetch_page = page_fetcher(session.client, spec.path)
+        """How the table fetches a page (the selection fetches rows it does not hold)."""
         self.model = PagedSearchModel(
-            page_fetcher(session.client, spec.path),
+            self.fetch_page,
             cols,
             page_size=page_size,
             fetch_on_data=False,
@@ -117,7 +123,7 @@ class EntityBrowser(QWidget):
         self.table.setAccessibleName(f"{spec.plural_label} table")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
@@ -149,10 +155,15 @@ class EntityBrowser(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("browserSummary")
         self.summary.setAccessibleName("Rows shown")
+        self.selection = RowSelection(self)
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.summary)
+        selection = self.selection
+        for widget in (selection.label, selection.matching_button, selection.clear_button):
+            bottom.addWidget(widget)
         bottom.addStretch(1)
+        bottom.addWidget(selection.bulk_button)
         bottom.addWidget(self.columns_button)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)

@@ -391,14 +391,19 @@ def open_bulk_edit(
     on_job: Callable[[Job], object],
     *,
     start_job: bool = True,
+    selected: int | None = None,
 ) -> BulkEditDialog:
     """Open the bulk edit of ``ids`` (or of what an async provider of ids returns: "all N
     matching the filters") over ``parent``, window-modal, without a nested loop. ``on_job``
     gets the journaled `Job` when the user applies (then it is started, unless
-    ``start_job`` is False). The dialog deletes itself when closed."""
+    ``start_job`` is False). ``selected``: how many rows a provider stands for, when known
+    (the dialog names the count before the ids are found). The dialog deletes itself when
+    closed."""
     if entity_key not in BULK_ENTITIES:
         raise ValueError(f"Bulk edit is not offered for {entity_key!r}.")
     model = BulkEditModel(store, entity_key, lookups, ids, start_job=start_job)
+    if model.selected is None and selected is not None:
+        model.selected = selected
     model.job_created.connect(on_job)
     dialog = BulkEditDialog(model, session.client, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
