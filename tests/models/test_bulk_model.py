@@ -8,14 +8,13 @@ import asyncio
 import csv
 import io
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from copper_desktop.api import SearchPage, ServerError
+from copper_desktop.api import ServerError
 from copper_desktop.domain.bulk import (
     BulkOperation,
     EditTags,
@@ -36,6 +35,7 @@ from copper_desktop.models.bulk import (
     counts_line,
 )
 from copper_desktop.models.lookups import Lookups
+from tests.helpers.fakes import FakeClient
 
 Json = dict[str, Any]
 ADA, BOB = 501, 502
@@ -44,40 +44,6 @@ ADA, BOB = 501, 502
 def person(i: int, **fields: Any) -> Json:
     return {"id": i, "name": f"Person {i:04d}", "date_modified": 1_700_000_000 + i,
             "tags": ["keep"], "assignee_id": ADA, "custom_fields": [], **fields}  # fmt: skip
-
-
-@dataclass
-class FakeClient:
-    """Copper's ids search over a few records; other calls are recorded (none expected)."""
-
-    records: dict[int, Json] = field(default_factory=dict)
-    companies: dict[int, str] = field(default_factory=dict)
-    searches: list[tuple[str, Json]] = field(default_factory=list)
-    writes: list[Any] = field(default_factory=list)
-    gate: asyncio.Event | None = None
-    fail: Exception | None = None
-
-    async def search(self, entity: str, filters: Json | None = None, **kw: Any) -> SearchPage:
-        body = dict(filters or {})
-        self.searches.append((entity, body))
-        if self.gate is not None:
-            await self.gate.wait()
-        if self.fail is not None:
-            raise self.fail
-        ids = body.get("ids") or []
-        if entity == "companies":
-            found = [{"id": i, "name": self.companies[i]} for i in ids if i in self.companies]
-        else:
-            found = [dict(self.records[i]) for i in ids if i in self.records]
-        return SearchPage(found, len(found), 1, kw.get("page_size", 200))
-
-    async def update(self, entity: str, record_id: int, changes: Json, **kw: Any) -> Json:
-        self.writes.append(("update", entity, record_id, changes))
-        return {}
-
-    async def bulk_update(self, entity: str, items: Any) -> Any:
-        self.writes.append(("bulk_update", entity, items))
-        return None
 
 
 class Recorder:
@@ -116,7 +82,7 @@ def lookups() -> Lookups:
 
 @pytest.fixture
 def fake() -> FakeClient:
-    return FakeClient({i: person(i) for i in range(1, 451)})
+    return FakeClient({"people": {i: person(i) for i in range(1, 451)}})
 
 
 def make_model(
@@ -151,7 +117,7 @@ def test_an_invalid_edit_is_refused_before_any_request(
 def test_the_selection_is_loaded_fresh_in_ids_searches_of_200(
     qtbot: QtBot, tmp_path: Path, fake: FakeClient, lookups: Lookups
 ) -> None:
-    fake.records[7] = person(7, tags=["keep", "vip"])  # already holds the change
+    fake.records["people"][7] = person(7, tags=["keep", "vip"])  # already holds the change
     ids = [*range(1, 448), 3, 5, 9001, 9002, 9003]  # repeats counted once; 3 are gone
     model, seen, _store = make_model(tmp_path, fake, lookups, ids)
     assert model.selected == 450
@@ -194,7 +160,7 @@ def test_ids_may_come_from_a_provider(
 def test_a_failed_load_is_reported_and_leaves_no_preview(
     qtbot: QtBot, tmp_path: Path, fake: FakeClient, lookups: Lookups
 ) -> None:
-    fake.fail = ServerError(status=503)
+    fake.fail["search"] = ServerError(status=503)
     model, seen, _store = make_model(tmp_path, fake, lookups, [1, 2, 3])
     model.request_preview([reassign_owner(BOB)])
     wait_loaded(qtbot, model)
@@ -225,9 +191,11 @@ def test_a_new_preview_replaces_one_still_loading(
 def test_the_table_shows_names_and_repaints_when_they_arrive(
     qtbot: QtBot, tmp_path: Path, fake: FakeClient, lookups: Lookups
 ) -> None:
-    fake.records = {1: {"id": 1, "name": "Deal", "company_id": 77, "date_modified": 5}}
-    fake.companies = {88: "Globex"}
-    lookups.set_client(fake)  # type: ignore[arg-type]
+    fake.records["opportunities"] = {
+        1: {"id": 1, "name": "Deal", "company_id": 77, "date_modified": 5}
+    }
+    fake.records["companies"] = {88: {"id": 88, "name": "Globex"}}
+    lookups.set_client(fake)
     lookups.remember(LookupKind.COMPANIES, 77, "Initech")
     model, _seen, _store = make_model(tmp_path, fake, lookups, [1], entity="opportunities")
     table: PreviewTableModel = model.table

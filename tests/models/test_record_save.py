@@ -21,6 +21,7 @@ from copper_desktop.domain.custom_fields import (
 )
 from copper_desktop.models.record_model import RecordModel
 from copper_desktop.models.record_save import resolve_conflict, save
+from tests.helpers.fakes import FakeClient
 from tests.helpers.loop import Run
 from tests.helpers.sandbox import SandboxControl
 
@@ -332,34 +333,24 @@ def test_a_deleted_record_fails_with_a_clear_message(
 # --- a fake at the API seam, for what the sandbox cannot stage -------------------------------
 
 
-class GatedClient:
-    """Answers like Copper, but the PUT waits for `gate` (so the test can type meanwhile),
-    or raises `error`."""
-
-    def __init__(self, record: dict[str, Any], error: Exception | None = None) -> None:
-        self.record = dict(record)
-        self.gate = asyncio.Event()
-        self.error = error
-        self.puts: list[dict[str, Any]] = []
-
-    async def get(self, entity: str, record_id: int, *, computed: bool = False) -> dict[str, Any]:
-        return dict(self.record)
-
-    async def create(self, entity: str, body: dict[str, Any], *, computed: bool = False) -> Any:
-        raise AssertionError("not used")
-
-    async def update(
-        self, entity: str, record_id: int, changes: dict[str, Any], *, computed: bool = False
-    ) -> dict[str, Any]:
-        self.puts.append(changes)
-        await self.gate.wait()
-        if self.error is not None:
-            raise self.error
-        self.record.update(changes, date_modified=self.record["date_modified"] + 1)
-        return dict(self.record)
-
-
 RECORD = {"id": 5, "name": "Fake", "title": "A", "details": "x", "date_modified": 100}
+
+
+def gated(error: Exception | None = None) -> FakeClient:
+    """The fake client holding RECORD: answers like Copper, but a PUT waits for ``gate`` (so
+    the test can type meanwhile), then raises ``error`` if given; nothing is created."""
+    fake = FakeClient(
+        {"people": {5: dict(RECORD)}}, gate=asyncio.Event(), gated=frozenset({"update"})
+    )
+    fake.fail["create"] = AssertionError("not used")
+    if error is not None:
+        fake.fail["update"] = error
+    return fake
+
+
+def puts(fake: FakeClient) -> list[dict[str, Any]]:
+    """The changes each PUT carried."""
+    return [args[2] for args in fake.called("update")]
 
 
 def test_an_edit_made_during_the_save_is_kept(
@@ -367,16 +358,16 @@ def test_an_edit_made_during_the_save_is_kept(
     running_loop: asyncio.AbstractEventLoop,
     qtbot: Any,
 ) -> None:
-    fake = GatedClient(RECORD)
+    fake = gated()
     model = model_of(dict(RECORD))
     model.set_value("title", "B")
     task = running_loop.create_task(save(model, fake))
-    qtbot.waitUntil(lambda: bool(fake.puts))
+    qtbot.waitUntil(lambda: bool(puts(fake)))
     model.set_value("details", "typed while saving")
     fake.gate.set()
     qtbot.waitUntil(task.done)
     assert task.result().kind == "saved"
-    assert fake.puts == [{"title": "B"}]
+    assert puts(fake) == [{"title": "B"}]
     assert model.original("title") == "B"
     assert model.changed_keys() == ["details"]
     assert model.value("details") == "typed while saving"
@@ -388,7 +379,7 @@ def test_a_422_without_a_field_goes_to_the_message(run: Run) -> None:
         errors=[FieldError(None, None, "Unrecognized attributes specified: x")],
         status=422,
     )
-    fake = GatedClient(RECORD, error=error)
+    fake = gated(error)
     fake.gate.set()
     model = model_of(dict(RECORD))
     model.set_value("title", "B")
@@ -401,7 +392,7 @@ def test_a_422_without_a_field_goes_to_the_message(run: Run) -> None:
 
 def test_a_named_field_maps_to_its_key_and_message_is_a_sentence(run: Run) -> None:
     error = ValidationError(errors=[FieldError("name", "Name", "can't be blank")], status=422)
-    fake = GatedClient(RECORD, error=error)
+    fake = gated(error)
     fake.gate.set()
     model = model_of(dict(RECORD))
     model.set_value("name", "x")
@@ -413,11 +404,11 @@ def test_a_named_field_maps_to_its_key_and_message_is_a_sentence(run: Run) -> No
 def test_cancelling_a_save_propagates_and_keeps_the_edit(
     running_loop: asyncio.AbstractEventLoop, qtbot: Any
 ) -> None:
-    fake = GatedClient(RECORD, error=ServerError())
+    fake = gated(ServerError())
     model = model_of(dict(RECORD))
     model.set_value("title", "B")
     task = running_loop.create_task(save(model, fake))
-    qtbot.waitUntil(lambda: bool(fake.puts))
+    qtbot.waitUntil(lambda: bool(puts(fake)))
     task.cancel()
     qtbot.waitUntil(task.done)
     assert task.cancelled()

@@ -1,11 +1,11 @@
-"""RelatedModel on a fake at the API seam: loading in two parts, partial failures, replaced
-loads, notes and task completion (the panel's end-to-end tests run against the sandbox)."""
+"""RelatedModel on the fake client (tests/helpers/fakes.py): loading in two parts, partial
+failures, replaced loads, notes and task completion (the panel's end-to-end tests run against
+the sandbox)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -15,84 +15,37 @@ from copper_desktop.api.errors import ServerError, ValidationError
 from copper_desktop.domain.catalog import LookupKind, entity
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.related import RelatedModel
+from tests.helpers.fakes import FakeClient
 
 Json = dict[str, Any]
 
 
-@dataclass
-class Page:
-    records: list[Json]
-
-
-@dataclass
-class FakeClient:
-    """Serves one person's activities and related items; `fail` maps a method name to what it
-    raises, `gate` holds every call until set."""
-
-    activities: list[Json] = field(default_factory=list)
-    related: list[Json] = field(default_factory=list)
-    records: dict[str, dict[int, Json]] = field(default_factory=dict)
-    fail: dict[str, BaseException] = field(default_factory=dict)
-    gate: asyncio.Event | None = None
-    calls: list[str] = field(default_factory=list)
-
-    async def _enter(self, name: str) -> None:
-        self.calls.append(name)
-        if self.gate is not None:
-            await self.gate.wait()
-        if name in self.fail:
-            raise self.fail[name]
-
-    async def record_activities(
-        self, entity: str, record_id: int, *, page_size: int | None = None
-    ) -> list[Json]:
-        await self._enter("record_activities")
-        return [dict(a) for a in self.activities]
-
-    async def search(
-        self, entity: str, filters: Json | None = None, *, page_size: int = 200
-    ) -> Page:
-        await self._enter("search")
-        ids = (filters or {}).get("ids", [])
-        return Page([dict(self.records[entity][i]) for i in ids if i in self.records[entity]])
-
-    async def related_items(self, entity: str, record_id: int) -> list[Json]:
-        await self._enter("related_items")
-        return [dict(r) for r in self.related]
-
-    async def create(self, entity: str, body: Json, *, computed: bool = False) -> Json:
-        await self._enter("create")
-        return {"id": 900, **body}
-
-    async def update(
-        self, entity: str, record_id: int, changes: Json, *, computed: bool = False
-    ) -> Json:
-        await self._enter("update")
-        task = {**self.records["tasks"][record_id], **changes}
-        self.records["tasks"][record_id] = task
-        return dict(task)
+PERSON = {"id": 1, "type": "person"}
+"""The record the model shows (``make``'s default)."""
 
 
 def sample_client() -> FakeClient:
     return FakeClient(
-        activities=[
-            {"id": 1, "activity_date": 100, "details": "old"},
-            {"id": 2, "activity_date": 300, "details": "new"},
-            {"id": 3, "date_created": 200, "details": "middle"},
-        ],
-        related=[
-            {"id": 11, "type": "company"},
-            {"id": 21, "type": "task"},
-            {"id": 22, "type": "task"},
-            {"id": 21, "type": "task"},  # listed twice: shown once
-            {"id": 5, "type": "webhook"},  # not a group a person has
-        ],
         records={
+            "activities": {
+                1: {"id": 1, "parent": PERSON, "activity_date": 100, "details": "old"},
+                2: {"id": 2, "parent": PERSON, "activity_date": 300, "details": "new"},
+                3: {"id": 3, "parent": PERSON, "date_created": 200, "details": "middle"},
+            },
             "companies": {11: {"id": 11, "name": "Acme"}},
             "tasks": {
                 21: {"id": 21, "name": "b call", "status": "Open"},
                 22: {"id": 22, "name": "A write", "status": "Completed"},
             },
+        },
+        related={
+            ("people", 1): [
+                {"id": 11, "type": "company"},
+                {"id": 21, "type": "task"},
+                {"id": 22, "type": "task"},
+                {"id": 21, "type": "task"},  # listed twice: shown once
+                {"id": 5, "type": "webhook"},  # not a group a person has
+            ]
         },
     )
 
@@ -164,7 +117,7 @@ def test_a_reload_replaces_the_running_load(qtbot: QtBot) -> None:
     model.loaded.connect(lambda: loads.append(None))
     model.reload()
     qtbot.waitUntil(lambda: len(client.calls) == 2)
-    client.activities = [{"id": 9, "activity_date": 1}]
+    client.records["activities"] = {9: {"id": 9, "activity_date": 1, "parent": PERSON}}
     model.reload()
     client.gate.set()
     qtbot.waitUntil(lambda: bool(loads))
