@@ -5,7 +5,9 @@ with Copper's limits on: 180 requests a rolling minute and 3 bulk calls a second
 sets a custom field (Account Number) and adds a tag, through what the UI uses: the bulk edit
 dialog's model (``models/bulk.py``: ``ids`` searches of 200, preview, ``create_bulk_edit``),
 the jobs model and the jobs panel (``models/jobs.py``, ``ui/jobs/panel.py``, offscreen)
-running the job engine on a qasync loop, with a 5 ms QTimer beating throughout.
+running the job engine on a qasync loop, with a 5 ms QTimer beating throughout. As in the
+app, the start-up heap is frozen and full garbage collections wait for quiet moments
+(``QuietCollector``).
 
 1. **Naive loop** (sample): 30 one-at-a-time PUTs with the same change. Their round trips,
    replayed through the client's own limiter on a virtual clock, give how long 1,000 such
@@ -19,7 +21,7 @@ running the job engine on a qasync loop, with a 5 ms QTimer beating throughout.
    with SIGKILL once about half the rows are settled; the job is then resumed here through
    the jobs model, as the app offers at start-up. Every record must change exactly once:
    a webhook subscription of the sandbox posts one notification per effective update to a
-   receiver in this process, which counts them per record. Then the job is undone (faults
+   receiver (its own process), which counts them per record. Then the job is undone (faults
    still on) and each record must hold its values from before the second edit.
 
 Each phase starts with the sandbox's rate-limit windows reset and a fresh client, so phases do
@@ -75,6 +77,7 @@ from copper_desktop.models.actions import ActionRunner
 from copper_desktop.models.bulk import BulkEditModel
 from copper_desktop.models.jobs import JobsModel
 from copper_desktop.models.lookups import Lookups
+from copper_desktop.models.quiet_collector import QuietCollector, freeze_startup_heap
 from copper_desktop.sandbox.settings import API_PREFIX, CONTROL_PREFIX, DEFAULT_EMAIL, DEFAULT_TOKEN
 from copper_desktop.ui.jobs.panel import JobsPanel
 
@@ -202,56 +205,91 @@ class Control:
         self.http.close()
 
 
+def serve_receiver() -> int:
+    """``--receiver``: count the person updates the sandbox notifies, per id, until stdin
+    closes. ``POST /hook`` is a notification; ``GET /counts`` answers ``{id: n}``; ``POST
+    /clear`` starts again. Its own process, so its threads never hold the app's GIL."""
+    updates: Counter[int] = Counter()
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self, body: bytes = b"") -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            size = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(size) if size else b""
+            with lock:
+                if self.path == "/clear":
+                    updates.clear()
+                else:
+                    try:
+                        body = json.loads(raw or b"{}")
+                    except ValueError:
+                        body = {}
+                    if isinstance(body, dict) and body.get("event") == "update":
+                        updates.update(int(i) for i in body.get("ids") or ())
+            self._answer()
+
+        def do_GET(self) -> None:
+            with lock:
+                body = json.dumps(dict(updates)).encode()
+            self._answer(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 256  # a bulk call of 10 notifies 10 times at once
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(server.server_address[1], flush=True)
+    sys.stdin.read()  # until the parent closes our stdin (or dies)
+    server.shutdown()
+    return 0
+
+
 class Receiver:
-    """Where the sandbox posts its webhook notifications: counts person updates per id (the
-    sandbox notifies only effective changes, so a write repeated with the same values does
-    not count)."""
+    """Where the sandbox posts its webhook notifications (a child process, see
+    :func:`serve_receiver`): person updates per id. The sandbox notifies only effective
+    changes, so a write repeated with the same values does not count."""
 
     def __init__(self) -> None:
-        self.updates: Counter[int] = Counter()
-        self._lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                size = int(self.headers.get("Content-Length") or 0)
-                try:
-                    body = json.loads(self.rfile.read(size) or b"{}")
-                except ValueError:
-                    body = {}
-                if isinstance(body, dict) and body.get("event") == "update":
-                    with receiver._lock:
-                        receiver.updates.update(int(i) for i in body.get("ids") or ())
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        class Server(ThreadingHTTPServer):
-            request_queue_size = 256  # a bulk call of 10 notifies 10 times at once
-            daemon_threads = True
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--receiver"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert self.proc.stdout is not None
+        port = int(self.proc.stdout.readline())
+        self.root = f"http://127.0.0.1:{port}"
+        self.http = httpx.Client(base_url=self.root, timeout=30, trust_env=False)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        return self.root + "/hook"
 
-    def counts(self) -> Counter[int]:
-        with self._lock:
-            return Counter(self.updates)
+    async def counts(self) -> Counter[int]:
+        response = await asyncio.to_thread(self.http.get, "/counts")
+        return Counter({int(k): int(v) for k, v in response.json().items()})
 
-    def clear(self) -> None:
-        with self._lock:
-            self.updates.clear()
+    async def clear(self) -> None:
+        await asyncio.to_thread(self.http.post, "/clear")
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.close()
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -447,10 +485,14 @@ class Bench:
         self.jobs_dir = home / "jobs"
         self.beat = Heartbeat()
         self.stalls: list[float] = []
+        self.collector = QuietCollector()
+        """The app's full garbage collections, in quiet moments (as app.py runs them)."""
 
     def client(self) -> CopperClient:
         """A fresh client (its own limiter) with the app's defaults: limits and retries."""
-        return CopperClient(self.target.email, self.target.token, base_url=self.target.base_url)
+        client = CopperClient(self.target.email, self.target.token, base_url=self.target.base_url)
+        self.collector.watch(client)
+        return client
 
     async def measured(self, work: Awaitable[Any]) -> Any:
         self.beat.start()
@@ -468,6 +510,8 @@ class Bench:
             account = next(d.id for d in lookups.definitions if d.name == FIELD)
             sentinel = people[-1]["id"]
         ids = [p["id"] for p in people[:n]]
+        freeze_startup_heap()  # as the app does once its window has started
+        self.collector.start()
         naive_people = people[n : n + NAIVE_SAMPLE]
         if len(ids) < n or len(naive_people) < NAIVE_SAMPLE:
             raise RuntimeError(f"the sandbox has only {len(people)} people")
@@ -552,7 +596,7 @@ class Bench:
                 {"target": receiver.url, "type": "person", "event": "update"}
             )
         await self.control.reset()
-        receiver.clear()
+        await receiver.clear()
         ops2: list[BulkOperation] = [SetField(key, Typed(f"BENCH-2-{run_tag}")),
                                      EditTags(TagMode.ADD, ("bench-faults",))]  # fmt: skip
         async with self.client() as client:
@@ -611,10 +655,10 @@ class Bench:
         every earlier one."""
         await client.update("people", sentinel, {"title": f"sentinel {time.time()}"})
         for _ in range(3000):
-            if receiver.counts().get(sentinel):
+            if (await receiver.counts()).get(sentinel):
                 break
             await asyncio.sleep(0.01)
-        counts = receiver.counts()
+        counts = await receiver.counts()
         changes = Counter(counts.get(i, 0) for i in ids)
         deliveries = await self.control.call("GET", "/webhook_deliveries")
         lost = [d for d in deliveries if d.get("error")]
@@ -632,6 +676,7 @@ class Bench:
         return undo
 
     def close(self) -> None:
+        self.collector.close()
         self.control.close()
 
 
@@ -657,7 +702,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=RECORDS)
     parser.add_argument("--child", nargs=3, metavar=("JOBS_DIR", "JOB_ID", "BASE_URL"),
                         help=argparse.SUPPRESS)  # fmt: skip
+    parser.add_argument("--receiver", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.receiver:
+        return serve_receiver()
     if args.child:
         return asyncio.run(child_main(*args.child))
     app = QApplication.instance() or QApplication(sys.argv[:1])
