@@ -292,3 +292,52 @@ def test_the_window_offers_the_bulk_edit_where_the_dialog_does_without_importing
     assert "copper_desktop.ui.browse.selection" in loaded
     lazy = ("copper_desktop.ui.bulk", "copper_desktop.ui.jobs", "copper_desktop.jobs")
     assert [m for m in loaded if m.startswith(lazy)] == []
+
+
+def test_quitting_mid_job_pauses_it_and_the_next_start_offers_to_resume_it(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], control: Any, run: Run
+) -> None:
+    window = make_window()
+    prefix, people = make_people(window.session, run, 12)
+    browser = people_browser(qtbot, window, prefix, 12)
+    jobs_ready(qtbot, window)
+    browser.table.setFocus()
+    QTest.keyClick(browser.table, Qt.Key.Key_A, CTRL)
+    dialog = browser.selection.bulk_edit()
+    assert isinstance(dialog, BulkEditDialog)
+    add_tag(dialog.rows[0], "resumed")
+    preview(qtbot, dialog)
+    control.reset()
+    control.add_fault("latency", ms=400, method="POST", path="^/people/bulk_update$")
+    click(dialog.apply_button)
+    jobs = window.jobs
+    assert jobs is not None
+    qtbot.waitUntil(lambda: jobs.panel.job is not None and jobs.panel.job.state.active)
+    job = jobs.panel.job
+    assert job is not None
+
+    run(window.aclose(), timeout=20_000)  # quit with the first batch in flight
+
+    assert job.state is JobState.PAUSED
+    assert 0 < job.progress().remaining < 12
+    control.clear_faults()
+    again = make_window()  # the next start, on the same data directory
+    qtbot.waitUntil(lambda: again.jobs is not None and again.jobs.resume_box is not None)
+    assert again.rows_were_shown  # offered only once the first rows were painted
+    box = again.jobs.resume_box  # type: ignore[union-attr]
+    assert box is not None
+    resume = box.findChild(QPushButton, "resumeJobs")
+    assert resume is not None
+    resume.click()
+    qtbot.waitUntil(
+        lambda: again.jobs_offer is not None and again.jobs_offer.done(), timeout=30_000
+    )
+    panel = again.jobs.panel  # type: ignore[union-attr]
+    assert panel.job is not None and panel.job.id == job.id
+    assert panel.job.state is JobState.FINISHED
+    assert panel.done_label.text() == "Done 12"
+    assert sorted(write_ids(control)) == sorted(p["id"] for p in people)  # each once
+    assert all(
+        tags == ["resumed"]
+        for tags in tags_of(again.session, run, [p["id"] for p in people]).values()
+    )
