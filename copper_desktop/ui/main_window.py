@@ -43,6 +43,7 @@ from copper_desktop.ui.browse.filter_bar import FilterBar
 from copper_desktop.ui.status_bar import ClientStatusBar
 
 if TYPE_CHECKING:  # imported when first used (see the module docstring)
+    from copper_desktop.models.bulk import IdSource
     from copper_desktop.ui.bulk import BulkEditDialog
     from copper_desktop.ui.dialogs.journal_dialog import JournalDialog
     from copper_desktop.ui.editor.record_editor import RecordEditor
@@ -435,6 +436,7 @@ class MainWindow(QMainWindow):
             self.jobs = install_jobs_ui(
                 self, self.session, runner=self.jobs_runner, menu=self.view_menu
             )
+            self.jobs.on_repreview = self.bulk_edit_ids
         return self.jobs
 
     def _start_jobs(self) -> None:
@@ -451,9 +453,6 @@ class MainWindow(QMainWindow):
         browser = self.browser(key) if key in BULK_EDITED else None
         if key is None or browser is None or not browser.selection.count():
             return None
-        from copper_desktop.ui.bulk import open_bulk_edit
-
-        jobs = self.ensure_jobs()
         noun = browser.spec.plural_label.lower()
         shown: list[BulkEditDialog] = []
 
@@ -463,13 +462,24 @@ class MainWindow(QMainWindow):
                 shown[0].status.setText(f"Finding the selected {noun}: {found:,}{of}…")
 
         ids, count = browser.selection.selection_source(progress)
-        # The job starts once, in the panel (jobs.run), not in the dialog's model too.
-        dialog = open_bulk_edit(
-            self, self.session, self.lookups, jobs.store, key, ids, jobs.run, start_job=False,
-            selected=None if browser.selection.all_matching else count,
-        )  # fmt: skip
+        dialog = self._open_bulk_edit(key, ids, None if browser.selection.all_matching else count)
         shown.append(dialog)
         dialog.destroyed.connect(shown.clear)
+        return dialog
+
+    def bulk_edit_ids(self, key: str, ids: list[int]) -> BulkEditDialog | None:
+        """A bulk edit of these records (the Jobs window's "Re-preview changed…")."""
+        if key not in BULK_EDITED or not ids:
+            return None
+        return self._open_bulk_edit(key, ids, len(ids))
+
+    def _open_bulk_edit(self, key: str, ids: IdSource, selected: int | None) -> BulkEditDialog:
+        from copper_desktop.ui.bulk import open_bulk_edit
+
+        jobs = self.ensure_jobs()
+        # The job starts once, in the panel (jobs.run), not in the dialog's model too.
+        dialog = open_bulk_edit(self, self.session, self.lookups, jobs.store, key, ids,
+                                jobs.run, start_job=False, selected=selected)  # fmt: skip
         dialog.destroyed.connect(lambda: self._forget_bulk_dialog(dialog))
         self.bulk_dialog = dialog
         return dialog

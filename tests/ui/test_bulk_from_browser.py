@@ -341,3 +341,52 @@ def test_quitting_mid_job_pauses_it_and_the_next_start_offers_to_resume_it(
         tags == ["resumed"]
         for tags in tags_of(again.session, run, [p["id"] for p in people]).values()
     )
+
+
+def test_a_record_changed_since_the_preview_is_skipped_and_offered_for_a_new_preview(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], run: Run
+) -> None:
+    window = make_window()
+    session = window.session
+    prefix, people = make_people(session, run, 3)
+    browser = people_browser(qtbot, window, prefix, 3)
+    jobs_ready(qtbot, window)
+    browser.table.setFocus()
+    QTest.keyClick(browser.table, Qt.Key.Key_A, CTRL)
+    dialog = browser.selection.bulk_edit()
+    assert isinstance(dialog, BulkEditDialog)
+    add_tag(dialog.rows[0], "checked")
+    preview(qtbot, dialog)
+    assert dialog.counts.text() == "3 will change, 0 already match, 0 cannot be changed"
+    theirs = people[0]["id"]
+    run(session.client.update("people", theirs, {"tags": ["theirs"]}))  # someone else, meanwhile
+
+    click(dialog.apply_button)
+    jobs = window.jobs
+    assert jobs is not None
+    qtbot.waitUntil(
+        lambda: jobs.panel.job is not None and jobs.panel.job.state.final, timeout=30_000
+    )
+    job = jobs.panel.job
+    assert job is not None and job.state is JobState.FINISHED
+    assert (job.counts()[RowStatus.WRITTEN], job.counts()[RowStatus.SKIPPED]) == (2, 1)
+    now = tags_of(session, run, [p["id"] for p in people])
+    assert now.pop(theirs) == ["theirs"]  # left alone
+    assert all(tags == ["checked"] for tags in now.values())
+
+    click(jobs.panel.jobs_button)  # "All jobs…"
+    jobs_window = jobs.jobs_window
+    assert jobs_window is not None
+    qtbot.waitUntil(lambda: jobs_window.model.row_of(job.id) >= 0)
+    jobs_window.select(job.id)
+    qtbot.waitUntil(
+        lambda: jobs_window.shown_job is job and jobs_window.repreview_button.isEnabled()
+    )
+    click(jobs_window.repreview_button)
+    again = opened_dialog(qtbot, window)
+    assert again is not dialog
+    assert again.intro.text().startswith("Changes to 1 selected person")
+    add_tag(again.rows[0], "checked")
+    preview(qtbot, again)
+    assert again.counts.text() == "1 will change, 0 already match, 0 cannot be changed"
+    again.reject()

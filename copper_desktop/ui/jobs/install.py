@@ -81,6 +81,9 @@ class JobsUi:
             menu.addAction(self.jobs_action)
             menu.addAction(self.panel_action)
         self.resume_box: QMessageBox | None = None
+        self.on_repreview: Callable[[str, list[int]], object] | None = None
+        """Set by the window: a new bulk edit of the rows a job skipped as changed since its
+        preview (the Jobs window's "Re-preview changed…"), with (entity key, ids)."""
 
         self.jobs_action.triggered.connect(self.show_jobs_window)
         self.panel.jobs_window_requested.connect(self.show_jobs_window)
@@ -102,10 +105,15 @@ class JobsUi:
     def show_jobs_window(self) -> JobsWindow:
         if self.jobs_window is None:
             self.jobs_window = JobsWindow(self.model, self.runner, self.window)
+            self.jobs_window.repreview_requested.connect(self._repreview)
         self.jobs_window.show()
         self.jobs_window.raise_()
         self.jobs_window.activateWindow()
         return self.jobs_window
+
+    def _repreview(self, entity: str, ids: Sequence[int]) -> None:
+        if self.on_repreview is not None:
+            self.on_repreview(entity, list(ids))
 
     # ------------------------------------------------------------------ running
     def run(self, job: Job) -> asyncio.Task[None]:
