@@ -526,8 +526,8 @@ class PagedSearchModel(QAbstractTableModel):
     async def _load(self, page: int, generation: int) -> None:
         task = asyncio.current_task()
         try:
-            answer = await self._fetch(self._body(page))
-            records, total = _checked(answer)
+            records, total = _checked(await self._fetch(self._body(page)))
+            await asyncio.sleep(0)  # rows change (and repaint) a turn after the JSON decode
         except asyncio.CancelledError:
             if self._release(page, task, generation):  # cancelled from outside the model
                 self._update_loading()
