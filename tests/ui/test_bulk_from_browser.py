@@ -298,8 +298,8 @@ def test_quitting_mid_job_pauses_it_and_the_next_start_offers_to_resume_it(
     qtbot: QtBot, make_window: Callable[..., MainWindow], control: Any, run: Run
 ) -> None:
     window = make_window()
-    prefix, people = make_people(window.session, run, 12)
-    browser = people_browser(qtbot, window, prefix, 12)
+    prefix, people = make_people(window.session, run, 60)
+    browser = people_browser(qtbot, window, prefix, 60)
     jobs_ready(qtbot, window)
     browser.table.setFocus()
     QTest.keyClick(browser.table, Qt.Key.Key_A, CTRL)
@@ -308,18 +308,21 @@ def test_quitting_mid_job_pauses_it_and_the_next_start_offers_to_resume_it(
     add_tag(dialog.rows[0], "resumed")
     preview(qtbot, dialog)
     control.reset()
-    control.add_fault("latency", ms=400, method="POST", path="^/people/bulk_update$")
+    control.add_fault("latency", ms=1500, method="POST", path="^/people/bulk_update$")
     click(dialog.apply_button)
     jobs = window.jobs
     assert jobs is not None
-    qtbot.waitUntil(lambda: jobs.panel.job is not None and jobs.panel.job.state.active)
+    qtbot.waitUntil(lambda: jobs.panel.job is not None)
     job = jobs.panel.job
     assert job is not None
+    # Four batches of ten at once (the engine's bound), the last two waiting for a slot.
+    qtbot.waitUntil(lambda: sum(r.in_flight for r in job.rows) == 40, timeout=10_000)
 
-    run(window.aclose(), timeout=20_000)  # quit with the first batch in flight
+    run(window.aclose(), timeout=20_000)  # quit with those requests in flight
 
     assert job.state is JobState.PAUSED
-    assert 0 < job.progress().remaining < 12
+    assert job.counts()[RowStatus.WRITTEN] == 40  # the requests out were let finish
+    assert job.progress().remaining == 20
     control.clear_faults()
     again = make_window()  # the next start, on the same data directory
     qtbot.waitUntil(lambda: again.jobs is not None and again.jobs.resume_box is not None)
@@ -335,7 +338,7 @@ def test_quitting_mid_job_pauses_it_and_the_next_start_offers_to_resume_it(
     panel = again.jobs.panel  # type: ignore[union-attr]
     assert panel.job is not None and panel.job.id == job.id
     assert panel.job.state is JobState.FINISHED
-    assert panel.done_label.text() == "Done 12"
+    assert panel.done_label.text() == "Done 60"
     assert sorted(write_ids(control)) == sorted(p["id"] for p in people)  # each once
     assert all(
         tags == ["resumed"]
