@@ -133,6 +133,8 @@ def test_picked_rows_are_bulk_edited_by_shortcut_run_in_the_panel_shown_and_undo
     prefix, _people = make_people(session, run, 5, tags=["keep"])
     browser = people_browser(qtbot, window, prefix, 5)
     jobs_ready(qtbot, window)
+    in_view = [a.objectName() for a in window.view_menu.actions()]
+    assert "actionJobs" in in_view and "actionJobsPanel" in in_view
     model = browser.model
     assert browser.selection.label.isHidden()
     assert not browser.selection.bulk_action.isEnabled()
