@@ -64,6 +64,7 @@ later ``retry`` names it), ``start`` lines count its attempts, and the last ``st
 the job's state (``running`` at load time means the process died: *interrupted*).
 """
 
+from . import model
 from .engine import Job, JobError
 from .journal import JobBusyError, JobJournal, JournalData, read_journal
 from .kinds import (
@@ -76,21 +77,8 @@ from .kinds import (
     fetch_records,
     register,
 )
-from .model import (
-    REASON_TEXT,
-    JobEvent,
-    JobObserver,
-    JobState,
-    Outcome,
-    Progress,
-    ProgressChanged,
-    Reason,
-    RecordsWritten,
-    Row,
-    RowsChanged,
-    RowStatus,
-    StateChanged,
-)
+from .model import *  # noqa: F403  (its __all__, added below, names them once)
+from .model import REASON_TEXT
 from .store import JobAdded, JobStore, JobSummary, export_ledger, write_ledger_csv
 
 __all__ = [
@@ -101,25 +89,13 @@ __all__ = [
     "JobBusyError",
     "JobClient",
     "JobError",
-    "JobEvent",
     "JobHalted",
     "JobJournal",
-    "JobObserver",
-    "JobState",
     "JobStore",
     "JobSummary",
     "JournalData",
-    "Outcome",
-    "Progress",
-    "ProgressChanged",
-    "Reason",
     "RecordUpdate",
-    "RecordsWritten",
-    "Row",
     "RowKind",
-    "RowStatus",
-    "RowsChanged",
-    "StateChanged",
     "export_ledger",
     "failure_outcome",
     "fetch_records",
@@ -127,3 +103,4 @@ __all__ = [
     "register",
     "write_ledger_csv",
 ]
+__all__ += model.__all__
