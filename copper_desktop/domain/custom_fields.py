@@ -13,15 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from copper_desktop.domain.catalog import (
-    Choice,
-    Editability,
-    EntitySpec,
-    FieldSpec,
-    FieldType,
-    FilterSpec,
-    FilterType,
-)
+from copper_desktop.domain import specs
 
 CUSTOM_KEY_PREFIX = "cf_"
 STRING_MAX_LENGTH = 255
@@ -44,18 +36,18 @@ class DataType(StrEnum):
     MULTI_SELECT = "MultiSelect"
 
 
-_FIELD_TYPES: Mapping[DataType, FieldType] = {
-    DataType.STRING: FieldType.TEXT,
-    DataType.TEXT: FieldType.MULTILINE,
-    DataType.DROPDOWN: FieldType.ENUM,
-    DataType.DATE: FieldType.DATE,
-    DataType.CHECKBOX: FieldType.BOOLEAN,
-    DataType.FLOAT: FieldType.NUMBER,
-    DataType.URL: FieldType.URL,
-    DataType.PERCENTAGE: FieldType.PERCENT,
-    DataType.CURRENCY: FieldType.MONEY,
-    DataType.CONNECT: FieldType.CONNECT,
-    DataType.MULTI_SELECT: FieldType.MULTI_ENUM,
+_FIELD_TYPES: Mapping[DataType, specs.FieldType] = {
+    DataType.STRING: specs.FieldType.TEXT,
+    DataType.TEXT: specs.FieldType.MULTILINE,
+    DataType.DROPDOWN: specs.FieldType.ENUM,
+    DataType.DATE: specs.FieldType.DATE,
+    DataType.CHECKBOX: specs.FieldType.BOOLEAN,
+    DataType.FLOAT: specs.FieldType.NUMBER,
+    DataType.URL: specs.FieldType.URL,
+    DataType.PERCENTAGE: specs.FieldType.PERCENT,
+    DataType.CURRENCY: specs.FieldType.MONEY,
+    DataType.CONNECT: specs.FieldType.CONNECT,
+    DataType.MULTI_SELECT: specs.FieldType.MULTI_ENUM,
 }
 _NOT_SEARCHABLE = frozenset({DataType.STRING, DataType.TEXT, DataType.URL, DataType.CONNECT})
 _RANGE_TYPES = frozenset({DataType.DATE, DataType.FLOAT, DataType.PERCENTAGE, DataType.CURRENCY})
@@ -187,7 +179,7 @@ def parse_definitions(data: Iterable[Mapping[str, Any]]) -> tuple[CustomFieldDef
 
 
 def definitions_for(
-    spec: EntitySpec, definitions: Iterable[CustomFieldDefinition]
+    spec: specs.EntitySpec, definitions: Iterable[CustomFieldDefinition]
 ) -> tuple[CustomFieldDefinition, ...]:
     """The definitions that apply to `spec`'s records, in the order given."""
     if not spec.has_custom_fields:
@@ -195,18 +187,18 @@ def definitions_for(
     return tuple(d for d in definitions if d.applies_to(spec.type))
 
 
-def field_for(definition: CustomFieldDefinition) -> FieldSpec:
+def field_for(definition: CustomFieldDefinition) -> specs.FieldSpec:
     """The catalog field that shows and edits this definition's value."""
     data_type = definition.data_type
-    field_type = _FIELD_TYPES[data_type] if data_type is not None else FieldType.JSON
+    field_type = _FIELD_TYPES[data_type] if data_type is not None else specs.FieldType.JSON
     # Connect values are links managed through /related_links; unknown types are left alone.
     read_only = data_type is None or data_type is DataType.CONNECT
-    return FieldSpec(
+    return specs.FieldSpec(
         key=definition.key,
         label=definition.name,
         type=field_type,
-        editability=Editability.READ_ONLY if read_only else Editability.EDITABLE,
-        choices=tuple(Choice(o.id, o.name) for o in definition.options),
+        editability=specs.Editability.READ_ONLY if read_only else specs.Editability.EDITABLE,
+        choices=tuple(specs.Choice(o.id, o.name) for o in definition.options),
         currency=definition.currency,
         max_length=STRING_MAX_LENGTH if data_type is DataType.STRING else None,
         custom_field_id=definition.id,
@@ -214,30 +206,31 @@ def field_for(definition: CustomFieldDefinition) -> FieldSpec:
     )
 
 
-def filter_for(definition: CustomFieldDefinition) -> FilterSpec | None:
+def filter_for(definition: CustomFieldDefinition) -> specs.FilterSpec | None:
     """The search filter for this definition, or None when Copper cannot search on it."""
     if not definition.searchable:
         return None
     data_type = definition.data_type
     assert data_type is not None  # searchable implies a known type
-    choices = tuple(Choice(o.id, o.name) for o in definition.options)
+    choices = tuple(specs.Choice(o.id, o.name) for o in definition.options)
     common: dict[str, Any] = {
         "key": definition.key,
         "label": definition.name,
         "custom_field_id": definition.id,
     }
     if data_type is DataType.DROPDOWN:
-        return FilterSpec(**common, type=FilterType.CUSTOM_DROPDOWN, choices=choices,
-                          allow_empty=True)  # fmt: skip
+        return specs.FilterSpec(**common, type=specs.FilterType.CUSTOM_DROPDOWN, choices=choices,
+                                allow_empty=True)  # fmt: skip
     if data_type is DataType.MULTI_SELECT:
-        return FilterSpec(**common, type=FilterType.CUSTOM_MULTI_SELECT, choices=choices,
-                          allow_empty=True)  # fmt: skip
+        return specs.FilterSpec(
+            **common, type=specs.FilterType.CUSTOM_MULTI_SELECT, choices=choices, allow_empty=True
+        )
     if data_type is DataType.CHECKBOX:
-        return FilterSpec(**common, type=FilterType.CUSTOM_CHECKBOX)
+        return specs.FilterSpec(**common, type=specs.FilterType.CUSTOM_CHECKBOX)
     if data_type in _RANGE_TYPES:
-        return FilterSpec(
+        return specs.FilterSpec(
             **common,
-            type=FilterType.CUSTOM_RANGE,
+            type=specs.FilterType.CUSTOM_RANGE,
             value_type=_FIELD_TYPES[data_type],
             currency=definition.currency,
         )
@@ -245,15 +238,15 @@ def filter_for(definition: CustomFieldDefinition) -> FilterSpec | None:
 
 
 def entity_fields(
-    spec: EntitySpec, definitions: Iterable[CustomFieldDefinition]
-) -> tuple[FieldSpec, ...]:
+    spec: specs.EntitySpec, definitions: Iterable[CustomFieldDefinition]
+) -> tuple[specs.FieldSpec, ...]:
     """The entity's built-in fields followed by one field per applicable definition."""
     return spec.fields + tuple(field_for(d) for d in definitions_for(spec, definitions))
 
 
 def entity_filters(
-    spec: EntitySpec, definitions: Iterable[CustomFieldDefinition]
-) -> tuple[FilterSpec, ...]:
+    spec: specs.EntitySpec, definitions: Iterable[CustomFieldDefinition]
+) -> tuple[specs.FilterSpec, ...]:
     """The entity's built-in filters followed by those of its searchable definitions."""
     custom = (filter_for(d) for d in definitions_for(spec, definitions))
     return spec.filters + tuple(f for f in custom if f is not None)
