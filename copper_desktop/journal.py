@@ -36,6 +36,7 @@ from copper_desktop.api.errors import CopperError, NotFoundError, OutcomeUnknown
 from copper_desktop.config import make_private_dir
 from copper_desktop.domain.catalog import EntitySpec, entity
 from copper_desktop.domain.diff import create_body
+from copper_desktop.jsonl import parse_line
 
 __all__ = [
     "JOURNAL_FILE",
@@ -157,7 +158,7 @@ class DeletionJournal:
         found: dict[str, JournalEntry] = {}
         order: list[str] = []
         for line in raw.split(b"\n"):
-            event = _parse(line)
+            event = parse_line(line, "id")
             if event is None:
                 continue
             entry_id = event["id"]
@@ -192,19 +193,6 @@ def _last_byte(fd: int) -> bytes:
 
 def _is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
-
-
-def _parse(line: bytes) -> dict[str, Any] | None:
-    line = line.strip()
-    if not line:
-        return None
-    try:
-        event = json.loads(line)
-    except ValueError:
-        return None  # a torn or damaged line: skipped, never fatal
-    if not isinstance(event, dict) or not isinstance(event.get("id"), str):
-        return None
-    return event
 
 
 def _begun(event: Mapping[str, Any]) -> JournalEntry | None:

@@ -32,7 +32,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "copper_desktop"
 
 QT = ("PySide6", "qasync", "shiboken6")
 CLIENT_PACKAGES = ("api", "domain", "jobs", "models", "ui")
-QT_FREE_ROOT = ("__init__", "addresses", "config", "credentials", "journal", "session")
+QT_FREE_ROOT = ("__init__", "addresses", "config", "credentials", "journal", "jsonl", "session")
 """Root modules without Qt (session.py is a dataclass holding the client, paths, settings)."""
 COMPOSITION_ROOT = ("app", "__main__")
 """Start-up: allowed to import Qt, the window and the embedded sandbox."""

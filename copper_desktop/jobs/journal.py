@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from copper_desktop.jsonl import parse_line
+
 try:  # POSIX only; elsewhere the in-process guard of JobStore is all there is
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -183,17 +185,6 @@ class JournalData:
     updated_at: float | None = None
 
 
-def _parse(line: bytes) -> Json | None:
-    line = line.strip()
-    if not line:
-        return None
-    try:
-        event = json.loads(line)
-    except ValueError:
-        return None  # a torn or damaged line: skipped, never fatal
-    return event if isinstance(event, dict) and isinstance(event.get("e"), str) else None
-
-
 def read_journal(path: Path) -> JournalData | None:
     """Fold a journal file; None when it holds no job header (empty or foreign file)."""
     try:
@@ -202,7 +193,7 @@ def read_journal(path: Path) -> JournalData | None:
         return None
     data: JournalData | None = None
     for line in raw.split(b"\n"):
-        event = _parse(line)
+        event = parse_line(line, "e")
         if event is None:
             continue
         kind = event["e"]
