@@ -13,9 +13,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["MAX_DATE", "SearchPage", "SearchWalk", "default_sort", "window_field"]
+__all__ = [
+    "MAX_DATE",
+    "SearchClient",
+    "SearchPage",
+    "SearchWalk",
+    "default_sort",
+    "window_field",
+]
 
 MAX_DATE = 2**31 - 1
 """Copper caps date filters at 2^31; stay just under it."""
@@ -37,6 +44,23 @@ class SearchPage:
     def is_last(self) -> bool:
         """A short page ends the result (the total may overstate it)."""
         return len(self.records) < self.page_size
+
+
+class SearchClient(Protocol):
+    """The search part of `CopperClient`: the one seam that name resolving, record pickers
+    and the jobs' checks use (a fake at this seam is enough for their tests)."""
+
+    async def search(
+        self,
+        entity: str,
+        filters: Json | None = None,
+        *,
+        page_number: int = 1,
+        page_size: int = 200,
+        sort_by: str | None = None,
+        sort_direction: str | None = None,
+        computed: bool = False,
+    ) -> SearchPage: ...
 
 
 FetchPage = Callable[[Json, int, int], Awaitable[SearchPage]]

@@ -31,9 +31,9 @@ from copper_desktop.api import (
     CopperError,
     NotFoundError,
     PermissionDeniedError,
-    SearchPage,
     ValidationError,
 )
+from copper_desktop.api.search import SearchClient
 from copper_desktop.domain.bulk import same_field_value, write_body
 from copper_desktop.domain.catalog import Operation, entity
 from copper_desktop.domain.custom_fields import get_field_value
@@ -56,20 +56,9 @@ ID_SEARCH = 200
 """Copper's largest page: one ``ids`` search checks this many records."""
 
 
-class JobClient(Protocol):
+class JobClient(SearchClient, Protocol):
     """The part of :class:`CopperClient` the built-in kinds use."""
 
-    async def search(
-        self,
-        entity: str,
-        filters: Json | None = None,
-        *,
-        page_number: int = 1,
-        page_size: int = 200,
-        sort_by: str | None = None,
-        sort_direction: str | None = None,
-        computed: bool = False,
-    ) -> SearchPage: ...
     async def update(self, entity: str, record_id: int, changes: Json, *,
                      computed: bool = False) -> Json: ...  # fmt: skip
     async def bulk_update(self, entity: str, items: Sequence[Json]) -> Any: ...

@@ -17,6 +17,7 @@ from typing import Any, Final, Protocol, TypeGuard
 
 from PySide6.QtCore import QObject, Signal
 
+from copper_desktop.api.search import SearchClient as SearchClient  # re-exported: the seam
 from copper_desktop.domain.catalog import LookupKind
 from copper_desktop.domain.custom_fields import (
     CustomFieldDefinition,
@@ -47,22 +48,6 @@ RESOLVE_BATCH: Final = 200
 """Copper's largest page: one search resolves at most this many ids."""
 
 _MAX_TAG_PAGES: Final = 50
-
-
-class SearchClient(Protocol):
-    """The search part of `CopperClient`: what resolving names and record pickers use."""
-
-    async def search(
-        self,
-        entity: str,
-        filters: Json | None = None,
-        *,
-        page_number: int = 1,
-        page_size: int = 200,
-        sort_by: str | None = None,
-        sort_direction: str | None = None,
-        computed: bool = False,
-    ) -> Any: ...
 
 
 class LookupClient(SearchClient, Protocol):
@@ -389,7 +374,7 @@ class Lookups(QObject):
         for key in keys:
             self._inflight[key] = future
         try:
-            page = await client.search(
+            page: Any = await client.search(  # a page, or a bare list of records
                 kind.value, {"ids": ids}, page_size=RESOLVE_BATCH, sort_by=None
             )
         except BaseException:

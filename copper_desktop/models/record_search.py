@@ -57,5 +57,5 @@ async def find_records(
     page_size: int = PICK_PAGE_SIZE,
 ) -> list[Mapping[str, Any]]:
     """The first `page_size` records of `entity` matching `filters`, by name."""
-    page = await client.search(entity, dict(filters), page_size=page_size, sort_by="name")
+    page: Any = await client.search(entity, dict(filters), page_size=page_size, sort_by="name")
     return [r for r in getattr(page, "records", page) if isinstance(r, Mapping)]
