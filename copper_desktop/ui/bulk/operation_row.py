@@ -43,7 +43,7 @@ from copper_desktop.domain.bulk import (
 from copper_desktop.domain.catalog import FieldSpec
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.ui.common.inline_error import error_label, show_error
-from copper_desktop.ui.common.naming import name_popup
+from copper_desktop.ui.common.naming import name_popup, named
 from copper_desktop.ui.fields.choice_editors import BooleanEditor, ChoiceEditor, StageEditor
 from copper_desktop.ui.fields.field_editors import FieldEditor, make_editor
 from copper_desktop.ui.fields.record_picker import SearchClient
@@ -120,9 +120,7 @@ def available_kinds(ctx: BulkContext) -> list[Kind]:
 
 
 def _combo(parent: QWidget, name: str, accessible: str) -> QComboBox:
-    combo = QComboBox(parent)
-    combo.setObjectName(name)
-    combo.setAccessibleName(accessible)
+    combo = named(QComboBox(parent), name, accessible)
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     name_popup(combo)
     return combo

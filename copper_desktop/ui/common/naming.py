@@ -3,7 +3,23 @@ so that every interactive widget can be found by tests and announced by screen r
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QLineEdit, QToolButton
+from typing import TypeVar
+
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton, QToolButton, QWidget
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str, accessible: str) -> W:
+    """`widget` with its object name (for tests) and accessible name (for screen readers)."""
+    widget.setObjectName(name)
+    widget.setAccessibleName(accessible)
+    return widget
+
+
+def named_button(parent: QWidget, name: str, text: str, accessible: str) -> QPushButton:
+    """A push button showing `text`, named like every interactive widget."""
+    return named(QPushButton(text, parent), name, accessible)
 
 
 def clearable(edit: QLineEdit) -> None:

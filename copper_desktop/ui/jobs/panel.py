@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QProgressBar,
-    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -40,6 +39,7 @@ from copper_desktop.models.jobs import (
     state_text,
 )
 from copper_desktop.ui.common.inline_error import error_label, show_error
+from copper_desktop.ui.common.naming import named, named_button
 from copper_desktop.ui.common.style import error_text_style
 
 __all__ = ["EXPECTED", "JobStatusButton", "JobsPanel"]
@@ -48,17 +48,8 @@ EXPECTED: tuple[type[BaseException], ...] = (CopperError, *JOB_ERRORS)
 """What a job action reports in the panel (anything else is a bug for the notifier)."""
 
 
-def _button(parent: QWidget, name: str, text: str, accessible: str) -> QPushButton:
-    button = QPushButton(text, parent)
-    button.setObjectName(name)
-    button.setAccessibleName(accessible)
-    return button
-
-
 def _label(parent: QWidget, name: str, accessible: str) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(name)
-    label.setAccessibleName(accessible)
+    label = named(QLabel(parent), name, accessible)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
@@ -101,10 +92,10 @@ class JobsPanel(QDockWidget):
         self.progress.setObjectName("jobProgress")
         self.progress.setAccessibleName("Job progress")
         self.progress.setFormat("%v of %m")
-        self.pause_button = _button(body, "jobPause", "&Pause", "Pause the job")
-        self.resume_button = _button(body, "jobResume", "&Resume", "Resume the job")
-        self.cancel_button = _button(body, "jobCancel", "&Cancel", "Cancel the job")
-        self.jobs_button = _button(body, "jobsOpenWindow", "All &jobs…", "Show all jobs")
+        self.pause_button = named_button(body, "jobPause", "&Pause", "Pause the job")
+        self.resume_button = named_button(body, "jobResume", "&Resume", "Resume the job")
+        self.cancel_button = named_button(body, "jobCancel", "&Cancel", "Cancel the job")
+        self.jobs_button = named_button(body, "jobsOpenWindow", "All &jobs…", "Show all jobs")
         self.message_label = error_label("jobMessage", "Job problem", body)
 
         self.rows = JobRowsModel(self)

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -41,7 +40,7 @@ from copper_desktop.jobs import Job, Reason, RowStatus
 from copper_desktop.models.actions import ActionRunner, Failure
 from copper_desktop.models.jobs import JobRowsModel, JobsModel, LedgerFilter
 from copper_desktop.ui.common.inline_error import error_label, show_error
-from copper_desktop.ui.common.naming import name_popup
+from copper_desktop.ui.common.naming import name_popup, named, named_button
 from copper_desktop.ui.common.prompts import choose, message_box
 from copper_desktop.ui.common.style import error_color
 from copper_desktop.ui.jobs.panel import EXPECTED
@@ -73,17 +72,8 @@ class FailedInRed(QIdentityProxyModel):
         return super().data(index, role)
 
 
-def _button(parent: QWidget, name: str, text: str, accessible: str) -> QPushButton:
-    button = QPushButton(text, parent)
-    button.setObjectName(name)
-    button.setAccessibleName(accessible)
-    return button
-
-
 def _table(parent: QWidget, name: str, accessible: str) -> QTableView:
-    table = QTableView(parent)
-    table.setObjectName(name)
-    table.setAccessibleName(accessible)
+    table = named(QTableView(parent), name, accessible)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -131,16 +121,16 @@ class JobsWindow(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(JobsModel.TITLE, QHeaderView.ResizeMode.Stretch)
 
-        self.refresh_button = _button(self, "jobsRefresh", "Re&fresh", "Refresh the job list")
-        self.resume_button = _button(self, "jobsResume", "&Resume", "Resume the selected job")
-        self.undo_button = _button(self, "jobsUndo", "&Undo…", "Undo the selected job")
-        self.retry_button = _button(
+        self.refresh_button = named_button(self, "jobsRefresh", "Re&fresh", "Refresh the job list")
+        self.resume_button = named_button(self, "jobsResume", "&Resume", "Resume the selected job")
+        self.undo_button = named_button(self, "jobsUndo", "&Undo…", "Undo the selected job")
+        self.retry_button = named_button(
             self, "jobsRetryFailed", "Retry &failed", "Retry the selected job's failed rows"
         )
-        self.export_button = _button(
+        self.export_button = named_button(
             self, "jobsExportLedger", "&Export ledger CSV…", "Export the selected job's ledger"
         )
-        self.repreview_button = _button(
+        self.repreview_button = named_button(
             self, "jobsRepreview", "Re-&preview changed…",
             "Preview again the records changed since the preview",
         )  # fmt: skip
