@@ -40,18 +40,10 @@ REPORT_EVERY: Final = 200
 
 
 class WalkClient(Protocol):
-    """The part of `CopperClient` that finds every matching record."""
+    """The part of `CopperClient` that finds every matching record: only what
+    `matching_ids` asks of it (the walk's own sort and page size suit it)."""
 
-    def iter_search(
-        self,
-        entity: str,
-        filters: Json | None = None,
-        *,
-        sort_by: str | None = None,
-        sort_direction: str | None = None,
-        page_size: int = 200,
-        computed: bool = False,
-    ) -> SearchWalk: ...
+    def iter_search(self, entity: str, filters: Json | None = None) -> SearchWalk: ...
 
 
 def merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
