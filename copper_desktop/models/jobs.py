@@ -14,7 +14,7 @@ import asyncio
 import time
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -152,7 +152,22 @@ def summary_of(job: Job, previous: JobSummary | None = None) -> JobSummary:
 # --- the jobs ---------------------------------------------------------------------------------
 
 
-class JobsModel(QAbstractTableModel):
+class _ColumnsTable(QAbstractTableModel):
+    """A flat table whose columns and header titles are the class's ``COLUMNS``."""
+
+    COLUMNS: ClassVar[tuple[str, ...]] = ()
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and role == DISPLAY and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section]
+        return None
+
+
+class JobsModel(_ColumnsTable):
     """Every job of a store, newest first: the Jobs window's table, and the source of the jobs
     panel (the *current* job: the one added or started last).
 
@@ -208,15 +223,6 @@ class JobsModel(QAbstractTableModel):
     # ------------------------------------------------------------------ Qt model
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._lines)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == DISPLAY and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._lines):
@@ -484,7 +490,7 @@ class JobsModel(QAbstractTableModel):
 # --- one job's ledger -------------------------------------------------------------------------
 
 
-class JobRowsModel(QAbstractTableModel):
+class JobRowsModel(_ColumnsTable):
     """The rows of one job with their outcome: the ledger (record, outcome, reason, Copper's
     message). Follows the job as it runs: each settled row is a ``dataChanged``."""
 
@@ -540,15 +546,6 @@ class JobRowsModel(QAbstractTableModel):
         if parent.isValid() or self._job is None:
             return 0
         return len(self._job.rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == DISPLAY and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         row = self.row(index.row()) if index.isValid() else None
