@@ -13,7 +13,7 @@ reports them; the panel only observes this model's signals.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -364,15 +364,13 @@ class RelatedModel(QObject):
             "type": {"category": "user", "id": self.note_type_id()},
             "details": text,
         }
-        self.runner.run(
+        self._write(
             self._client.create("activities", body),
             key="note",
             success=self._note_created,
-            failure=lambda failure: self.note_failed.emit(failure.message),
-            done=self.busy_changed.emit,
+            failed=self.note_failed.emit,
             what="The note was not saved",
         )
-        self.busy_changed.emit()
         return True
 
     def _note_created(self, created: Json) -> None:
@@ -392,16 +390,35 @@ class RelatedModel(QObject):
         """PUT ``{"status": "Completed"}`` on a related task; True when a request started."""
         if self.completing or not self.can_complete(task_id):
             return False
-        self.runner.run(
+        self._write(
             self._client.update("tasks", task_id, {"status": "Completed"}),
             key="complete",
             success=self._task_updated,
-            failure=lambda failure: self.task_failed.emit(failure.message),
-            done=self.busy_changed.emit,
+            failed=self.task_failed.emit,
             what="The task was not marked complete",
         )
-        self.busy_changed.emit()
         return True
+
+    def _write(
+        self,
+        call: Awaitable[Json],
+        *,
+        key: str,
+        success: Callable[[Json], object],
+        failed: Callable[[str], object],
+        what: str,
+    ) -> None:
+        """Start one write (a note, a task's completion) under `key`: busy until it answers,
+        its failure's message handed to `failed`."""
+        self.runner.run(
+            call,
+            key=key,
+            success=success,
+            failure=lambda failure: failed(failure.message),
+            done=self.busy_changed.emit,
+            what=what,
+        )
+        self.busy_changed.emit()
 
     def _task_updated(self, task: Json) -> None:
         task_id = task.get("id")
