@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -30,6 +30,7 @@ from copper_desktop.models.actions import ActionRunner, Failure
 from copper_desktop.models.lookups import RESOLVE_BATCH, Lookups
 
 Json = dict[str, Any]
+T = TypeVar("T")
 
 GROUPS: tuple[str, ...] = ("people", "companies", "leads", "opportunities", "tasks", "projects")
 """Related-item groups in display order (entity keys); a spec shows those it relates to."""
@@ -228,24 +229,15 @@ class RelatedModel(QObject):
         def done() -> None:
             self._part_done(generation)
 
+        def load(call: Awaitable[T], key: str, show: Callable[[T], None], what: str) -> None:
+            self.runner.run(call, key=key, success=show, failure=failed, done=done, what=what)
+
         if activities:
-            self.runner.run(
-                self._fetch_activities(record_id),
-                key="activities",
-                success=show_activities,
-                failure=failed,
-                done=done,
-                what="Could not load activities",
-            )
+            load(self._fetch_activities(record_id), "activities", show_activities,
+                 "Could not load activities")  # fmt: skip
         if related:
-            self.runner.run(
-                self._fetch_related(record_id),
-                key="related",
-                success=show_related,
-                failure=failed,
-                done=done,
-                what="Could not load related records",
-            )
+            load(self._fetch_related(record_id), "related", show_related,
+                 "Could not load related records")  # fmt: skip
 
     def _current(self, generation: int) -> bool:
         return generation == self._generation
