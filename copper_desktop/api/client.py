@@ -54,7 +54,7 @@ frees its connection slot and, if it was still queued, its limiter place; a requ
 sent keeps its place, since Copper may have counted it.
 
 Layout: ``base`` (transport, get/update/delete, search), ``creates`` (creates, bulk calls),
-``leads`` (upsert, conversion), ``catalog`` (relations, account, users, lookups, definitions,
+``leads`` (upsert, conversion), ``account_ops`` (relations, account, users, lookups, definitions,
 webhooks), ``operations`` (the OpenAPI names); ``recovery`` finds lost creates.
 """
 

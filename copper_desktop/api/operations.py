@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .account_ops import CatalogMixin
 from .base import Json
-from .catalog import CatalogMixin
 from .search import SearchPage
 
 __all__ = ["OperationsMixin"]

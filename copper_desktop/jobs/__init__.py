@@ -10,7 +10,7 @@ twice, a finished job can be undone, and the ledger says what happened to every 
 
 Parts
 =====
-* :class:`JobStore` (``store``): creates jobs (``create_bulk_edit(preview)``,
+* :class:`JobStore` (``job_store``): creates jobs (``create_bulk_edit(preview)``,
   ``create_undo(job)``, generic ``create(kind, entity, rows)``), lists past jobs
   (:class:`JobSummary`), reopens unfinished ones; forwards every job's events.
 * :class:`Job` (``engine``): ``start()`` / ``pause()`` / ``cancel()`` / ``retry_failed()``,
@@ -66,6 +66,7 @@ the job's state (``running`` at load time means the process died: *interrupted*)
 
 from . import model
 from .engine import Job, JobError
+from .job_store import JobAdded, JobStore, JobSummary, export_ledger, write_ledger_csv
 from .journal import JobBusyError, JobJournal, JournalData, read_journal
 from .kinds import (
     KINDS,
@@ -79,7 +80,6 @@ from .kinds import (
 )
 from .model import *  # noqa: F403  (its __all__, added below, names them once)
 from .model import REASON_TEXT
-from .store import JobAdded, JobStore, JobSummary, export_ledger, write_ledger_csv
 
 __all__ = [
     "KINDS",

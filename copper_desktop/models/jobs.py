@@ -45,7 +45,7 @@ from copper_desktop.jobs import (
     StateChanged,
     export_ledger,
 )
-from copper_desktop.jobs.store import StoreEvent
+from copper_desktop.jobs.job_store import StoreEvent
 
 __all__ = [
     "JOB_ERRORS",

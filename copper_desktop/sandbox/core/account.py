@@ -11,10 +11,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from copper_desktop.sandbox.core.errors import ApiError, Invalid, NotFound, unknown_keys_error
 from copper_desktop.sandbox.core.fields import as_int
 from copper_desktop.sandbox.core.keys import CF_DATA_TYPES, CF_ENTITIES
 from copper_desktop.sandbox.core.operations import Operations
+from copper_desktop.sandbox.core.refusals import ApiError, Invalid, NotFound, unknown_keys_error
 from copper_desktop.sandbox.core.shapes import PLURAL_OF, WEBHOOK_TYPES
 
 Json = dict[str, Any]

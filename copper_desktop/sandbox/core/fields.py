@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from copper_desktop.sandbox.core.errors import label
 from copper_desktop.sandbox.core.keys import (
     EMAIL_CATEGORIES,
     PARENT_TYPES,
@@ -17,6 +16,7 @@ from copper_desktop.sandbox.core.keys import (
     SOCIAL_CATEGORIES,
     WEBSITE_CATEGORIES,
 )
+from copper_desktop.sandbox.core.refusals import label
 from copper_desktop.sandbox.core.schema import INT64_MAX, fits_sqlite, parse_close_date
 from copper_desktop.sandbox.core.store import Store
 from copper_desktop.sandbox.settings import SandboxConfig

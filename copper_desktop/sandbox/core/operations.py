@@ -11,9 +11,9 @@ import time
 from typing import Any
 
 from copper_desktop.sandbox.context import SandboxContext
-from copper_desktop.sandbox.core.errors import Invalid, NotFound, unknown_keys_error
 from copper_desktop.sandbox.core.fields import as_int
 from copper_desktop.sandbox.core.records import Rules, diff
+from copper_desktop.sandbox.core.refusals import Invalid, NotFound, unknown_keys_error
 from copper_desktop.sandbox.core.store import Store
 
 Json = dict[str, Any]

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from copper_desktop.sandbox.core.errors import Invalid, unknown_keys_error
 from copper_desktop.sandbox.core.fields import as_int, as_number
 from copper_desktop.sandbox.core.records import Rules
+from copper_desktop.sandbox.core.refusals import Invalid, unknown_keys_error
 from copper_desktop.sandbox.core.schema import SEP, digits
 
 Json = dict[str, Any]

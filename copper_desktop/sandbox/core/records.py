@@ -13,7 +13,6 @@ import copy
 import time
 from typing import Any
 
-from copper_desktop.sandbox.core.errors import Invalid, unknown_keys_error
 from copper_desktop.sandbox.core.fields import FieldRules, computed_value
 from copper_desktop.sandbox.core.keys import (
     KEYS,
@@ -24,6 +23,7 @@ from copper_desktop.sandbox.core.keys import (
     SPECS,
     ZERO_KEYS,
 )
+from copper_desktop.sandbox.core.refusals import Invalid, unknown_keys_error
 from copper_desktop.sandbox.core.schema import SEP, format_close_date
 
 Json = dict[str, Any]

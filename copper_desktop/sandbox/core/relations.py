@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from copper_desktop.sandbox.core.errors import ApiError, Invalid, NotFound, unknown_keys_error
 from copper_desktop.sandbox.core.fields import as_int
 from copper_desktop.sandbox.core.keys import CF_ENTITIES
 from copper_desktop.sandbox.core.operations import Operations
+from copper_desktop.sandbox.core.refusals import ApiError, Invalid, NotFound, unknown_keys_error
 from copper_desktop.sandbox.core.shapes import PLURALS
 
 Json = dict[str, Any]

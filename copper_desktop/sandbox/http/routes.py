@@ -17,10 +17,10 @@ from starlette.routing import BaseRoute, Route
 
 from copper_desktop.sandbox.context import SandboxContext
 from copper_desktop.sandbox.core.account import Account
-from copper_desktop.sandbox.core.errors import ApiError, Invalid, NotFound, unknown_keys_error
 from copper_desktop.sandbox.core.fields import as_int
 from copper_desktop.sandbox.core.operations import Operations
 from copper_desktop.sandbox.core.queries import compile_search, parse_paging
+from copper_desktop.sandbox.core.refusals import ApiError, Invalid, NotFound, unknown_keys_error
 from copper_desktop.sandbox.core.relations import Relations
 from copper_desktop.sandbox.core.shapes import PLURALS, Changes, RecordEvent, WebhookEvent
 from copper_desktop.sandbox.http.bodies import BadBody, request_json
