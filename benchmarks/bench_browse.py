@@ -287,7 +287,8 @@ class Bench:
             )
             print(
                 f"UI thread's own CPU time per gap: p99 {beat.percentile(0.99, busy=True):.1f} ms, "
-                f"max {max(beat.busy_ms):.1f} ms (gaps beyond it: other processes had the CPU)"
+                f"max {max(beat.busy_ms):.1f} ms (gaps beyond it: other processes had the CPU); "
+                f"{sum(b > 17 for b in beat.busy_ms)} gaps with over 17 ms of it"
             )
             return (
                 f"jump_requests={jump_requests} max_stall_ms={stall:.1f} p99_stall_ms={p99:.1f} "
