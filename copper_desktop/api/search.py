@@ -152,10 +152,12 @@ class SearchWalk:
         while True:
             for r in self._new(page.records):
                 yield r
-            if page.is_last:
-                return
-            if number * self.page_size >= self.cap:
+            # Checked before the short page: where the page size does not divide the cap, the
+            # page that reaches the cap comes back short, which would look like the end.
+            if (number - 1) * self.page_size + len(page.records) >= self.cap:
                 yield _CAPPED
+                return
+            if page.is_last:
                 return
             number += 1
             page = await self.fetch(filters, number, self.page_size)
