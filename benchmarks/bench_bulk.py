@@ -45,6 +45,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -322,7 +323,8 @@ async def preview_and_create(
     store: JobStore, lookups: Lookups, ids: Sequence[int], ops: Sequence[BulkOperation]
 ) -> tuple[Job, float]:
     """The dialog's model: preview (ids searches of 200), then the journaled job."""
-    edit = BulkEditModel(store, "people", lookups, list(ids), start_job=False)
+    executor = ThreadPoolExecutor(max_workers=1)  # as the app hands its one executor
+    edit = BulkEditModel(store, "people", lookups, list(ids), start_job=False, executor=executor)
     try:
         t0 = time.perf_counter()
         await signalled(edit.preview_ready, [edit.preview_failed, edit.refused],
@@ -337,6 +339,7 @@ async def preview_and_create(
     finally:
         await edit.aclose()
         edit.deleteLater()
+        executor.shutdown(wait=False)
 
 
 async def naive_seconds(round_trips: Sequence[float], records: int, limits: RateLimits) -> float:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import threading
 from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -259,3 +261,35 @@ def test_counts_line_names_every_reason() -> None:
         "0 will change, 1 already match, 3 cannot be changed "
         f"(Name is required: 1; {MISSING_REASON}: 2)"
     )
+
+
+class CountingExecutor(ThreadPoolExecutor):
+    """The app's executor, counting what it is handed and on which thread it ran."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+        self.threads: list[int] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        def spy() -> Any:
+            self.threads.append(threading.get_ident())
+            return fn(*args, **kwargs)
+
+        return super().submit(spy)
+
+
+def test_the_preview_is_computed_in_the_apps_executor(
+    qtbot: QtBot, tmp_path: Path, fake: FakeClient, lookups: Lookups
+) -> None:
+    executor = CountingExecutor()
+    store = JobStore(tmp_path / "jobs", fake)
+    model = BulkEditModel(store, "people", lookups, [1, 2, 3], start_job=False, executor=executor)
+    seen = Recorder(model)
+    try:
+        assert model.request_preview([EditTags(TagMode.ADD, ("vip",))]) is True
+        wait_loaded(qtbot, model)
+        [result] = seen.previews
+        assert result.will_change == 3
+        assert len(executor.threads) == 1 and executor.threads[0] != threading.get_ident()
+    finally:
+        executor.shutdown(wait=True)

@@ -401,7 +401,9 @@ def open_bulk_edit(
     closed."""
     if entity_key not in BULK_ENTITIES:
         raise ValueError(f"Bulk edit is not offered for {entity_key!r}.")
-    model = BulkEditModel(store, entity_key, lookups, ids, start_job=start_job)
+    model = BulkEditModel(
+        store, entity_key, lookups, ids, start_job=start_job, executor=session.executor
+    )
     if model.selected is None and selected is not None:
         model.selected = selected
     model.job_created.connect(on_job)
