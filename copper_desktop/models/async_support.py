@@ -8,7 +8,10 @@ strong reference until the task ends and cancels whatever is left on shutdown.
 from __future__ import annotations
 
 import asyncio
+import importlib
+import threading
 from collections.abc import Coroutine
+from types import ModuleType
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -65,3 +68,34 @@ class TaskKeeper:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def import_off_loop(name: str) -> ModuleType:
+    """Import a module in a short-lived thread and await it.
+
+    A feature's first import can cost a tenth of a second of module code; on the loop thread
+    that is a frozen window, while in a thread the interpreter switches back to the loop every
+    few milliseconds. A plain thread, not an executor: nothing outlives the import.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[ModuleType] = loop.create_future()
+
+    def settle(module: ModuleType | None, error: BaseException | None) -> None:
+        if future.done():
+            return  # the awaiting task was cancelled meanwhile
+        if error is not None:
+            future.set_exception(error)
+        else:
+            assert module is not None
+            future.set_result(module)
+
+    def work() -> None:
+        try:
+            module = importlib.import_module(name)
+        except BaseException as error:  # handed to the awaiting task, not lost in the thread
+            loop.call_soon_threadsafe(settle, None, error)
+        else:
+            loop.call_soon_threadsafe(settle, module, None)
+
+    threading.Thread(target=work, name=f"import {name}", daemon=True).start()
+    return await future

@@ -34,6 +34,7 @@ from copper_desktop.domain.custom_fields import CustomFieldDefinition
 from copper_desktop.domain.display import NameOf
 from copper_desktop.journal import DeletionJournal
 from copper_desktop.models.actions import ActionRunner, finished
+from copper_desktop.models.async_support import import_off_loop
 from copper_desktop.models.client_status import ClientStatusModel
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.record_columns import column_fields, columns_for, default_column_keys
@@ -396,7 +397,15 @@ class MainWindow(QMainWindow):
         if not self.rows_were_shown:
             self.rows_were_shown = True
             self.rows_shown.emit()
-            QTimer.singleShot(0, self._start_jobs)  # after the rows, never before them
+            # After the rows, never before them; the jobs UI's modules are imported off the
+            # loop thread first (a tenth of a second that would freeze the fresh window).
+            self.jobs_runner.run(
+                import_off_loop("copper_desktop.ui.jobs.install"),
+                success=lambda _module: self._start_jobs(),
+                what="Loading the jobs panel",
+                expected=(ImportError,),
+                key="preload jobs",
+            )
 
     def _update_title(self) -> None:
         title = APP_TITLE

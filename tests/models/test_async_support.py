@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from copper_desktop.models.async_support import TaskKeeper
+from copper_desktop.models.async_support import TaskKeeper, import_off_loop
 
 
 async def wait_for(event: asyncio.Event) -> str:
@@ -95,3 +98,33 @@ def test_cancelled_and_successful_tasks_are_not_reported(
     qtbot.waitUntil(lambda: done.done() and cancelled.done())
     assert done.result() == "done"
     assert reported == []
+
+
+def test_import_off_loop_imports_in_another_thread(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "preloaded_probe.py").write_text(
+        "import threading\nIMPORTED_ON = threading.get_ident()\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    keeper = TaskKeeper()
+    task = keeper.spawn(import_off_loop("preloaded_probe"))
+    qtbot.waitUntil(task.done)
+    module = task.result()
+    assert threading.get_ident() != module.IMPORTED_ON
+    sys.modules.pop("preloaded_probe", None)
+
+
+def test_import_off_loop_hands_the_error_to_the_caller(qtbot: QtBot) -> None:
+    keeper = TaskKeeper()
+
+    async def attempt() -> str:
+        try:
+            await import_off_loop("no_such_module_anywhere")
+        except ImportError:
+            return "refused"
+        return "imported"
+
+    task = keeper.spawn(attempt())
+    qtbot.waitUntil(task.done)
+    assert task.result() == "refused"
