@@ -136,7 +136,8 @@ def test_saved_credentials_connect_and_settings_rebuild_the_session(
     )
     assert desktop.session is not None
     assert desktop.session.client.credentials.email == other["email"]
-    assert CredentialStore(app_paths, {}).load().email == other["email"]
+    # Saved once they have connected, in the executor: may land just after `connected`.
+    qtbot.waitUntil(lambda: CredentialStore(app_paths, {}).load().email == other["email"])
     assert not shiboken6.isValid(first) or not first.isVisible()
     assert not task.done()  # closing the replaced window is no quit
 
@@ -176,7 +177,9 @@ def test_saved_credentials_the_client_refuses_open_the_settings_with_the_reason(
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
     qtbot.waitUntil(desktop.connected.is_set, timeout=10_000)
     assert desktop.window is not None and desktop.dialog is None
-    assert CredentialStore(app_paths, {}).load().base_url == sandbox.base_url
+    qtbot.waitUntil(
+        lambda: CredentialStore(app_paths, {}).load().base_url == sandbox.base_url
+    )  # saved once they have connected, in the executor: may land just after `connected`
     desktop.window.quit_action.trigger()
     qtbot.waitUntil(task.done, timeout=10_000)
     assert task.result() == 0
