@@ -25,13 +25,10 @@ import asyncio
 import contextlib
 import math
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -42,6 +39,8 @@ import psutil  # type: ignore[import-untyped]
 import qasync
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+from sandbox_process import Target
+from sandbox_process import sandbox_process as serve_in_process
 
 import copper_desktop.app  # noqa: F401  (its import-time set-up, as in the app)
 from copper_desktop.api import CopperClient, RateLimits
@@ -50,10 +49,6 @@ from copper_desktop.models.paged import RecordRole
 from copper_desktop.models.quiet_collector import QuietCollector, freeze_startup_heap
 from copper_desktop.sandbox.server import SandboxServer
 from copper_desktop.sandbox.settings import (
-    API_PREFIX,
-    CONTROL_PREFIX,
-    DEFAULT_EMAIL,
-    DEFAULT_TOKEN,
     SandboxConfig,
 )
 from copper_desktop.session import Session
@@ -130,58 +125,12 @@ def shown_rows_loaded(browser: EntityBrowser) -> bool:
     return all(model.index(r, 0).data(RecordRole) is not None for r in (first, last))
 
 
-@dataclass
-class Target:
-    """Where the sandbox answers, and its admin user's credentials."""
-
-    base_url: str
-    control_url: str
-    email: str
-    token: str
-
-
 @contextlib.contextmanager
 def sandbox_process(db: str, people: int) -> Iterator[Target]:
-    """Seeds (if empty) and serves in a child process: the app's heap stays its own."""
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "copper_desktop.sandbox",
-            "--port",
-            "0",
-            "--db",
-            db,
-            "--seed",
-            str(people),
-            "--rate-limit",
-            "0",
-            "--bulk-rate-limit",
-            "0",
-            "--latency-ms",
-            str(LATENCY_MS),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        base_url = ""
-        for line in proc.stdout:
-            if line.startswith("Copper sandbox:"):
-                base_url = line.split(":", 1)[1].strip()
-                break
-        if not base_url:
-            raise RuntimeError("the sandbox process did not start")
-        root = base_url.removesuffix(API_PREFIX)
-        yield Target(base_url, root + CONTROL_PREFIX, DEFAULT_EMAIL, DEFAULT_TOKEN)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    """Seeds (if empty) and serves in a child process, rate limits off, 50 ms latency."""
+    flags = ("--seed", str(people), "--rate-limit", "0", "--bulk-rate-limit", "0")
+    with serve_in_process(db, *flags, "--latency-ms", str(LATENCY_MS)) as target:
+        yield target
 
 
 @contextlib.contextmanager

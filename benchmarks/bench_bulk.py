@@ -64,6 +64,8 @@ from PySide6.QtCore import (
     qInstallMessageHandler,
 )
 from PySide6.QtWidgets import QApplication, QMainWindow
+from sandbox_process import Target
+from sandbox_process import sandbox_process as serve_in_process
 
 from copper_desktop.api import CopperClient, RateLimits
 from copper_desktop.api.limiter import Permit, SlidingWindowLimiter
@@ -76,7 +78,6 @@ from copper_desktop.models.bulk import BulkEditModel
 from copper_desktop.models.jobs import JobsModel
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.quiet_collector import QuietCollector, freeze_startup_heap
-from copper_desktop.sandbox.settings import API_PREFIX, CONTROL_PREFIX, DEFAULT_EMAIL, DEFAULT_TOKEN
 from copper_desktop.ui.jobs.panel import JobsPanel
 
 Json = dict[str, Any]
@@ -132,45 +133,15 @@ class Heartbeat:
 
 
 # --------------------------------------------------------------------------- the sandbox
-@dataclass
-class Target:
-    base_url: str
-    control_url: str
-    email: str
-    token: str
-
-
 @contextlib.contextmanager
 def sandbox_process(db: str, people: int) -> Iterator[Target]:
     """Copper's limits and 50 ms latency, serving from a child process (its JSON work does
     not compete with the app for the GIL)."""
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "copper_desktop.sandbox", "--port", "0", "--db", db,
-            "--seed", str(people), "--rate-limit", str(RATE_LIMIT),
-            "--bulk-rate-limit", str(BULK_RATE_LIMIT), "--latency-ms", str(LATENCY_MS),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        base_url = ""
-        for line in proc.stdout:
-            if line.startswith("Copper sandbox:"):
-                base_url = line.split(":", 1)[1].strip()
-                break
-        if not base_url:
-            raise RuntimeError("the sandbox process did not start")
-        root = base_url.removesuffix(API_PREFIX)
-        yield Target(base_url, root + CONTROL_PREFIX, DEFAULT_EMAIL, DEFAULT_TOKEN)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with serve_in_process(
+        db, "--seed", str(people), "--rate-limit", str(RATE_LIMIT),
+        "--bulk-rate-limit", str(BULK_RATE_LIMIT), "--latency-ms", str(LATENCY_MS),
+    ) as target:  # fmt: skip
+        yield target
 
 
 class Control:
