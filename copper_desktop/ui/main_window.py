@@ -14,7 +14,7 @@ jobs a killed app left.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QSplitter,
     QStackedWidget,
+    QToolBar,
     QToolButton,
     QWidget,
 )
@@ -54,6 +56,8 @@ if TYPE_CHECKING:  # imported when first used (see the module docstring)
 BROWSED = ("people", "companies", "leads", "opportunities", "tasks", "projects", "activities")
 WEBHOOKS = "webhooks"
 APP_TITLE = "Copper Desktop"
+MENUS = {"file": "&File", "edit": "&Edit", "view": "&View", "tools": "&Tools", "help": "&Help"}
+"""The menu bar's menus in their order (``MainWindow.menu``)."""
 BULK_EDITED = ("people", "companies", "leads", "opportunities", "tasks", "projects")
 """``ui.bulk.BULK_ENTITIES``, spelt here so a start does not import the bulk edit dialog (a
 test checks they agree)."""
@@ -91,11 +95,17 @@ class MainWindow(QMainWindow):
     quit_requested(): File ▸ Quit was chosen (the window closes too).
     rows_shown(): the first browser painted its first page (once; `--exit-when-ready` and
     the start-up benchmark wait for it).
+    browser_created(key, browser): a browser was made (browsers are made when first shown);
+    features that add row actions to browsers (``add_row_action``) listen to it.
+
+    Features install themselves through ``menu(name)``, ``toolbar``, ``add_page`` and
+    ``browser_created`` rather than by editing this class.
     """
 
     settings_requested = Signal()
     quit_requested = Signal()
     rows_shown = Signal()
+    browser_created = Signal(str, object)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -126,6 +136,8 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._pages: dict[str, QWidget] = {}
         self._keys: list[str] = [k for k in BROWSED if k in ENTITIES] + [WEBHOOKS]
+        self._page_factories: dict[str, Callable[[], QWidget]] = {}
+        self._menus: dict[str, QMenu] = {}
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("entityNav")
@@ -188,16 +200,20 @@ class MainWindow(QMainWindow):
         bar.setAccessibleName("Menu bar")
         for button in bar.findChildren(QToolButton):  # the overflow ("more menus") button
             button.setAccessibleName("More menus")
-        file_menu = bar.addMenu("&File")
-        file_menu.setObjectName("menuFile")
+        self.toolbar = QToolBar("Main toolbar", self)
+        self.toolbar.setObjectName("mainToolBar")
+        self.toolbar.setAccessibleName("Main toolbar")
+        self.addToolBar(self.toolbar)
+        for button in self.toolbar.findChildren(QToolButton):  # the overflow button
+            button.setAccessibleName("More tools")
+        file_menu = self.menu("file")
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.journal_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        view_menu = self.view_menu = bar.addMenu("&View")
-        view_menu.setObjectName("menuView")
+        view_menu = self.view_menu = self.menu("view")
         for action in (self.refresh_action, self.find_action, self.next_action, self.prev_action):
             view_menu.addAction(action)
         view_menu.addSeparator()
@@ -211,6 +227,41 @@ class MainWindow(QMainWindow):
         self.open_action.triggered.connect(self._open_current)
         self.new_action.triggered.connect(lambda: self.new_record())
         self.journal_action.triggered.connect(self.show_journal)
+
+    def menu(self, name: str) -> QMenu:
+        """The menu bar's menu ``name`` (one of ``MENUS``), made on first use and placed in
+        the standard order, so an empty menu never shows."""
+        found = self._menus.get(name)
+        if found is not None:
+            return found
+        title = MENUS[name]
+        made = QMenu(title, self)
+        made.setObjectName("menu" + name.capitalize())
+        made.setAccessibleName(title.replace("&", ""))
+        order = list(MENUS)
+        later = [self._menus[n] for n in order[order.index(name) + 1 :] if n in self._menus]
+        bar = self.menuBar()
+        if later:
+            bar.insertMenu(later[0].menuAction(), made)
+        else:
+            bar.addMenu(made)
+        self._menus[name] = made
+        return made
+
+    def add_page(self, key: str, label: str, factory: Callable[[], QWidget]) -> None:
+        """A page besides the entity browsers (the pipeline board, say): listed in the
+        navigation after them, made by ``factory`` when first shown."""
+        if key in self._keys:
+            raise ValueError(f"page {key!r} exists already")
+        self._keys.append(key)
+        self._page_factories[key] = factory
+        item = QListWidgetItem(label)
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        self.nav.addItem(item)
+
+    def current_browser(self) -> EntityBrowser | None:
+        page = self.current_page()
+        return page if isinstance(page, EntityBrowser) else None
 
     # ------------------------------------------------------------------ public API
 
@@ -356,7 +407,9 @@ class MainWindow(QMainWindow):
 
     def _create(self, key: str) -> QWidget:
         page: QWidget
-        if key == WEBHOOKS:
+        if key in self._page_factories:
+            page = self._page_factories[key]()
+        elif key == WEBHOOKS:
             from copper_desktop.ui.webhooks.webhooks_page import WebhooksPage
 
             hooks = WebhooksPage(
@@ -377,6 +430,8 @@ class MainWindow(QMainWindow):
             page = browser
         self._pages[key] = page
         self.stack.addWidget(page)
+        if isinstance(page, EntityBrowser):
+            self.browser_created.emit(key, page)
         return page
 
     def _on_nav(self, row: int) -> None:

@@ -202,9 +202,7 @@ def test_cells_show_names_not_ids(qtbot: QtBot, make_window: Make) -> None:
     if record.get("pipeline_id") is not None:
         pipeline = editor.form.editor("pipeline_id").focus_widget()
         assert isinstance(pipeline, QComboBox)
-        assert pipeline.currentText() == window.name_of(
-            LookupKind.PIPELINES, record["pipeline_id"]
-        )
+        assert pipeline.currentText() == window.name_of(LookupKind.PIPELINES, record["pipeline_id"])
 
 
 def test_a_rate_limit_shows_its_retry_in_the_status_bar(
@@ -332,3 +330,37 @@ def test_related_record_names_are_resolved_in_one_search(
     )
     lookups = [b for b in searches(control, "/companies/search") if "ids" in b]
     assert len(lookups) == 1 and company_id in lookups[0]["ids"]
+
+
+def test_features_install_through_menus_pages_and_row_actions(
+    qtbot: QtBot, make_window: Make
+) -> None:
+    """The hooks features use (convert, transfer, board): menus in the standard order, a page
+    made when first shown, row actions on every browser made."""
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QLabel
+
+    window = make_window()
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles == ["&File", "&View"]
+    help_menu = window.menu("help")
+    window.menu("edit")
+    assert window.menu("help") is help_menu
+    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Edit", "&View", "&Help"]
+
+    made: list[str] = []
+    window.browser_created.connect(
+        lambda key, browser: (
+            made.append(key),
+            browser.selection.add_row_action(QAction("Feature", browser)),
+        )
+    )
+    window.add_page("board", "Board", lambda: QLabel("the board"))
+    assert window.page("board") is None
+    window.show_page("board")
+    assert isinstance(window.page("board"), QLabel)
+    window.show_page("companies")
+    assert made == ["companies"]
+    browser = window.browser("companies")
+    assert browser is not None
+    assert "Feature" in [a.text() for a in browser.selection.menu.actions()]

@@ -87,7 +87,7 @@ class RowSelection(QObject):
         self.menu.setAccessibleName(f"{browser.spec.label} actions")
         self.menu.addAction(self.open_action)
         self.menu.addAction(self.bulk_action)
-        self.menu.addSeparator()
+        self._feature_end = self.menu.addSeparator()
         self.menu.addAction(self.matching_action)
         self.menu.addAction(self.clear_action)
 
@@ -111,6 +111,14 @@ class RowSelection(QObject):
         button.setAutoRaise(True)
         button.hide()
         return button
+
+    def add_row_action(self, action: QAction) -> None:
+        """A feature's action on the selected rows (Convert…, Export…): listed in the row
+        menu after Bulk edit, and its shortcut works while the browser has focus."""
+        self.menu.insertAction(self._feature_end, action)
+        if action.shortcutContext() == Qt.ShortcutContext.WindowShortcut:
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.browser.addAction(action)
 
     # ------------------------------------------------------------------ bulk edit
     def enable_bulk_edit(self, editor: Callable[[], object], shortcut: str) -> None:
