@@ -52,7 +52,7 @@ class LeadsMixin(CreatingClient):
         path = f"leads/{rid(lead_id)}/convert"
 
         async def recover(sent_at: float) -> ConversionResult | None:
-            return await self._find_conversion(lead_id, details, self._since(sent_at))
+            return await self.find_conversion(lead_id, details, self._since(sent_at))
 
         answer = await self._t.call(
             "POST", path, body={"details": details}, safe=False, recover=recover, expect=dict
@@ -80,15 +80,29 @@ class LeadsMixin(CreatingClient):
             raise MalformedResponseError(detail="the conversion answer named no person")
         return ConversionResult(found["person"], found["company"], found["opportunity"])
 
-    async def _find_conversion(
-        self, lead_id: int, details: Json, since: float
+    async def fetch_by_email(self, email: str) -> Json | None:
+        """The person with this email, or None when there is none (Copper keeps person emails
+        unique): the convert dialog's duplicate warning."""
+        try:
+            return await self.fetch_person_by_email(email)
+        except NotFoundError:
+            return None
+
+    async def find_conversion(
+        self, lead_id: int, details: Json | None = None, since: float = 0.0
     ) -> ConversionResult | None:
+        """What converting ``lead_id`` made, if it was converted: None when the lead is not
+        converted (or is gone); a result with ``recovered=True`` otherwise (``person`` None
+        when the person cannot be found). ``since``: earliest server time the conversion may
+        have happened at (0 when unknown); ``details`` as sent (the person's name, whether an
+        opportunity was asked for)."""
+        details = details or {}
         every = await self.search("leads", {"ids": [lead_id], "include_converted_leads": True})
         if not every.records:
             return None  # the lead is gone: sending again gives the real error
         lead = every.records[0]
         visible = await self.search("leads", {"ids": [lead_id]})
-        person = await self._converted_person(lead, details, since)
+        person = await self.converted_person(lead, details, since)
         if person is None:
             if visible.records:
                 return None  # not converted: send again
@@ -100,7 +114,7 @@ class LeadsMixin(CreatingClient):
             except NotFoundError:
                 company = None
         opportunity = None
-        if "opportunity" in details:
+        if details.get("opportunity") is not None or not details:
             opps = await self.iter_search(
                 "opportunities",
                 {"person_ids": [person["id"]], "minimum_created_date": max(0, int(since))},
@@ -109,25 +123,25 @@ class LeadsMixin(CreatingClient):
             opportunity = newest(linked)
         return ConversionResult(person, company, opportunity, recovered=True)
 
-    async def _converted_person(self, lead: Json, details: Json, since: float) -> Json | None:
+    async def converted_person(self, lead: Json, details: Json, since: float) -> Json | None:
+        """The person converting ``lead`` made (or, Copper merging a lead into the person who
+        has its email, the person it joined), by the lead's email, else by name and created
+        date since ``since``; None when there is none."""
         lead_id = lead["id"]
 
         def made_from_lead(p: Json) -> bool:
             said = from_lead(p, lead_id)
             if said is not None:
                 return said
-            created = p.get("date_created")
-            return isinstance(created, int | float) and created >= since
+            created = p.get("date_created")  # without a time (since 0) only the link counts
+            return since > 0 and isinstance(created, int | float) and created >= since
 
         email = (
             (lead.get("email") or {}).get("email") if isinstance(lead.get("email"), dict) else None
         )
         if isinstance(email, str) and email:
-            try:
-                person = await self.fetch_person_by_email(email)
-            except NotFoundError:
-                return None
-            return person if made_from_lead(person) else None
+            person = await self.fetch_by_email(email)
+            return person if person is not None and made_from_lead(person) else None
         name = (details.get("person") or {}).get("name") or lead.get("name")
         filters: Json = {"minimum_created_date": max(0, int(since))}
         if isinstance(name, str) and name.strip():

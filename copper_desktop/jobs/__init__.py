@@ -17,8 +17,9 @@ Parts
   ``progress()``, ``rows``, ``written_rows()``; observers get :class:`StateChanged`,
   :class:`RowsChanged`, :class:`ProgressChanged` and :class:`RecordsWritten`.
 * Row kinds (``kinds``): what a row means and how it is checked and written. Built in:
-  ``record_update`` (bulk edit, and its undo guarded on values). Conversion and import
-  :func:`register` their own.
+  ``record_update`` (bulk edit, and its undo guarded on values); ``lead_conversion`` and its
+  best-effort ``conversion_revert`` (``conversion``, created by
+  ``JobStore.create_conversion(plan rows)``). Import will :func:`register` its own.
 * :func:`write_ledger_csv` / :func:`export_ledger`: the ledger as RFC 4180 CSV.
 * :func:`fetch_records`: the selection fresh from Copper (``ids`` searches of 200), for
   ``copper_desktop.domain.bulk.preview``.
@@ -65,6 +66,7 @@ the job's state (``running`` at load time means the process died: *interrupted*)
 """
 
 from . import model
+from .conversion import ConversionClient, ConversionRevert, LeadConversion
 from .engine import Job, JobError
 from .job_store import JobAdded, JobStore, JobSummary, export_ledger, write_ledger_csv
 from .journal import JobBusyError, JobJournal, JournalData, read_journal
@@ -84,6 +86,8 @@ from .model import REASON_TEXT
 __all__ = [
     "KINDS",
     "REASON_TEXT",
+    "ConversionClient",
+    "ConversionRevert",
     "Job",
     "JobAdded",
     "JobBusyError",
@@ -94,6 +98,7 @@ __all__ = [
     "JobStore",
     "JobSummary",
     "JournalData",
+    "LeadConversion",
     "RecordUpdate",
     "RowKind",
     "export_ledger",

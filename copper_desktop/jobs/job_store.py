@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from copper_desktop.domain.bulk import Preview
+from copper_desktop.domain.convert import ConversionPlanRow, job_rows
 
+from .conversion import LeadConversion
 from .engine import Job, JobError, state_from_disk
 from .journal import SUFFIX, JobJournal, JournalData, off_loop, read_journal
 from .kinds import KINDS, JobClient, RecordUpdate
@@ -218,9 +220,20 @@ class JobStore:
             RecordUpdate.kind, preview.entity_key, rows, title=title or preview.summary(), meta=meta
         )
 
+    async def create_conversion(self, rows: Sequence[ConversionPlanRow], *, title: str = "") -> Job:
+        """The job converting the plan's runnable rows (rows with problems are left out);
+        each lead's full JSON is in the journal before the first request."""
+        lines = job_rows(rows)
+        if not lines:
+            raise JobError("No lead in the plan can be converted.")
+        count = len(lines)
+        name = title or (f"Convert {count} leads" if count != 1 else f"Convert {lines[0]['label']}")
+        return await self.create(LeadConversion.kind, "leads", lines, title=name)
+
     async def create_undo(self, job: Job, *, title: str = "") -> Job:
         """A job writing the before-values back to every row ``job`` wrote, where the fields
-        still hold what it wrote (others end skipped as conflicts)."""
+        still hold what it wrote (others end skipped as conflicts); for a kind with an
+        ``undo_kind`` (a conversion), a job of that kind over the kind's ``undo_rows``."""
         if not job.state.final:
             raise JobError("Only a finished or cancelled job can be undone.")
         if job.undone_by is not None:
@@ -231,8 +244,10 @@ class JobStore:
         if not written:
             raise JobError("The job wrote nothing; there is nothing to undo.")
         meta, rows = job.kind.undo_rows(written)
+        # A kind may name the kind that reverses it (a conversion's revert); default itself.
+        undo_kind = str(getattr(job.kind, "undo_kind", None) or job.kind_name)
         undo = await self.create(
-            job.kind_name,
+            undo_kind,
             job.entity,
             rows,
             title=title or f"Undo: {job.title}",
