@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--drop-rate", type=_rate, default=d.drop_rate)
     p.add_argument("--malformed-rate", type=_rate, default=d.malformed_rate)
     p.add_argument("--close-date-order", choices=("MDY", "DMY"), default=d.close_date_order)
+    p.add_argument(
+        "--convert-answer",
+        choices=("both", "objects", "ids"),
+        default=d.convert_answer,
+        help="shape of a lead conversion's answer (default %(default)s)",
+    )
     return p
 
 
@@ -76,6 +82,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         drop_rate=args.drop_rate,
         malformed_rate=args.malformed_rate,
         close_date_order=args.close_date_order,
+        convert_answer=args.convert_answer,
     )
     if args.db is not None:
         config.db = args.db

@@ -51,6 +51,10 @@ class SandboxConfig:
     close_date_order: Literal["MDY", "DMY"] = "MDY"
     hide_converted_leads: bool = True
     """Converted leads leave default searches and GET answers 404 (Copper's likely behaviour)."""
+    convert_answer: Literal["both", "objects", "ids"] = "both"
+    """Shape of a conversion's answer (§10): the objects and their ids (default), only the
+    objects as Copper's docs show (a company or opportunity not made is then absent), or
+    only the ``*_id`` keys as the OpenAPI description has it."""
     search_cap: int = 100_000
     """Searches reach only the first this-many matches (tests lower it to exercise splitting)."""
     webhook_timeout_s: float = 5.0

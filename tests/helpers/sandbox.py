@@ -95,6 +95,7 @@ def control(sandbox: SandboxServer) -> Iterator[SandboxControl]:
             bulk_rate_limit=0,
             retry_after=False,
             search_cap=100_000,
+            convert_answer="both",
         )
         ctl.reset()
         ctl.close()

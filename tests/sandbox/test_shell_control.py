@@ -137,6 +137,7 @@ def test_settings_read_and_patch(control: Any) -> None:
         "retry_after",
         "close_date_order",
         "hide_converted_leads",
+        "convert_answer",
         "search_cap",
         "max_body_bytes",
     }
@@ -158,6 +159,7 @@ def test_settings_read_and_patch(control: Any) -> None:
         {"retry_after": 1},
         {"close_date_order": "YMD"},
         {"hide_converted_leads": "yes"},
+        {"convert_answer": "none"},
         {"search_cap": 0},
         {"max_body_bytes": 0},
         {"token": "x"},

@@ -161,8 +161,9 @@ class Operations:
             company, new_company = self._convert_company(lead, company_in, details, user)
             if new_company:
                 created.append("company")
-            person = self._convert_person(lead, person_in, company, user)
-            created.append("person")
+            person, new_person = self._convert_person(lead, person_in, company, user)
+            if new_person:
+                created.append("person")
             opportunity = None
             if opp_in is not None:
                 opportunity = self._convert_opportunity(lead, opp_in, person, company, user)
@@ -210,7 +211,25 @@ class Operations:
 
     def _convert_person(
         self, lead: Json, section: Json, company: Json | None, user: Json | None
-    ) -> Json:
+    ) -> tuple[Json, bool]:
+        """The new person, or the existing person with the lead's email, which the lead
+        joins (people are identified by email: only a lead without one, or with another,
+        makes a new person); whether it is new."""
+        email = (lead.get("email") or {}).get("email")
+        owner = self.rules.person_with_email(email) if email else None
+        existing = self.store.get("person", owner) if owner is not None else None
+        if existing is not None:
+            existing["leads_converted_from"] = [
+                *(existing.get("leads_converted_from") or []),
+                {"lead_id": lead["id"], "converted_timestamp": int(time.time())},
+            ]
+            if existing.get("company_id") is None and company is not None:
+                existing["company_id"] = company["id"]
+                existing["company_name"] = company.get("name")
+            stamp = int(existing.get("date_modified") or 0) + 1
+            existing["date_modified"] = max(int(time.time()), stamp)
+            self.store.save("person", existing, hidden=False)
+            return existing, False
         body: Json = {
             "name": section.get("name") or lead.get("name"),
             "contact_type_id": section.get("contact_type_id"),
@@ -230,7 +249,7 @@ class Operations:
         ]
         person["date_lead_created"] = lead.get("date_created")
         self.store.save("person", person, hidden=False)
-        return person
+        return person, True
 
     def _convert_opportunity(
         self, lead: Json, section: Any, person: Json, company: Json | None, user: Json | None

@@ -65,6 +65,12 @@ def _date_order(v: Any) -> Any:
     return v
 
 
+def _convert_answer(v: Any) -> Any:
+    if v not in ("both", "objects", "ids"):
+        raise ControlError('convert_answer must be "both", "objects" or "ids"')
+    return v
+
+
 # What PATCH /_sandbox/settings may change, each with its validator.
 SETTINGS: dict[str, Callable[[Any], Any]] = {
     "rate_limit": _int("rate_limit", 0),
@@ -73,6 +79,7 @@ SETTINGS: dict[str, Callable[[Any], Any]] = {
     "retry_after": _bool("retry_after"),
     "close_date_order": _date_order,
     "hide_converted_leads": _bool("hide_converted_leads"),
+    "convert_answer": _convert_answer,
     "search_cap": _int("search_cap", 1),
     "max_body_bytes": _int("max_body_bytes", 1),
 }

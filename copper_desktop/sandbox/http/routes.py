@@ -269,15 +269,19 @@ class Api:
             body = await self.body(request)
             result = self.ops.convert_lead(path_id(request), body, user_of(request))
             flag = computed(request)
+            shape = self.ctx.settings.convert_answer
             out: Json = {}
-            for kind in ("person", "company", "opportunity"):
-                record = result.get(kind)
-                out[kind] = (
-                    None if record is None else self.ops.rules.render(kind, record, computed=flag)
-                )
-            for kind in ("person", "company", "opportunity"):
-                record = result.get(kind)
-                out[f"{kind}_id"] = None if record is None else record["id"]
+            if shape != "ids":  # "objects": what was not made is absent, not null (§10)
+                for kind in ("person", "company", "opportunity"):
+                    record = result.get(kind)
+                    if record is not None:
+                        out[kind] = self.ops.rules.render(kind, record, computed=flag)
+                    elif shape == "both":
+                        out[kind] = None
+            if shape != "objects":
+                for kind in ("person", "company", "opportunity"):
+                    record = result.get(kind)
+                    out[f"{kind}_id"] = None if record is None else record["id"]
             for kind in result.get("created", []):
                 self.emit(kind, "new", [result[kind]["id"]])
             return JSONResponse(out)
