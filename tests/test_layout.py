@@ -27,6 +27,7 @@ SANDBOX_PARTS = {"core", "http"}
 SAME_CONCEPT = {
     "__main__.py": "the GUI's and the sandbox's entry points",
     "bulk.py": "bulk edit: its domain rules and its Qt model",
+    "convert.py": "lead conversion: its domain rules and its Qt models",
     "journal.py": "a local journal: of deletes, and of a job",
     "operations.py": "Copper's operations: the client's calls and the sandbox's implementation",
     "selection.py": "a browser's selection: its model and its widget",

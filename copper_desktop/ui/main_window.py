@@ -43,6 +43,7 @@ from copper_desktop.models.record_columns import column_fields, columns_for, def
 from copper_desktop.session import Session
 from copper_desktop.ui.browse.browser import EntityBrowser
 from copper_desktop.ui.browse.filter_bar import FilterBar
+from copper_desktop.ui.convert import install_convert_ui
 from copper_desktop.ui.status_bar import ClientStatusBar
 
 if TYPE_CHECKING:  # imported when first used (see the module docstring)
@@ -97,6 +98,8 @@ class MainWindow(QMainWindow):
     the start-up benchmark wait for it).
     browser_created(key, browser): a browser was made (browsers are made when first shown);
     features that add row actions to browsers (``add_row_action``) listen to it.
+    editor_opened(editor): a record editor was shown; features add their actions to it
+    (``RecordEditor.add_action``).
 
     Features install themselves through ``menu(name)``, ``toolbar``, ``add_page`` and
     ``browser_created`` rather than by editing this class.
@@ -106,6 +109,7 @@ class MainWindow(QMainWindow):
     quit_requested = Signal()
     rows_shown = Signal()
     browser_created = Signal(str, object)
+    editor_opened = Signal(object)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -167,6 +171,7 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._on_nav)
         self._update_title()
         self.resize(1100, 700)
+        self.convert_ui = install_convert_ui(self)
 
     # ------------------------------------------------------------------ actions
 
@@ -323,6 +328,7 @@ class MainWindow(QMainWindow):
             self.bulk_dialog = None
             await dialog.aclose()
             dialog.close()
+        await self.convert_ui.aclose()
         if self.jobs is not None:
             await self.jobs.aclose()
         await self.jobs_runner.aclose()
@@ -621,6 +627,7 @@ class MainWindow(QMainWindow):
         editor.open_requested.connect(self.open_record_id)
         editor.closed.connect(lambda: self.runner.run(self._forget_editor(editor)))
         self.editors.append(editor)
+        self.editor_opened.emit(editor)
         editor.show()
         editor.raise_()
         return editor

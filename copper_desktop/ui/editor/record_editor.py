@@ -165,7 +165,7 @@ class RecordEditor(QWidget):
         self.form = self._make_form()
         self._form_creating = self.model.is_new
 
-        buttons = QHBoxLayout()
+        buttons = self.button_row = QHBoxLayout()
         buttons.addWidget(self.status, 1)
         for button in (self.delete_button, self.revert_button, self.save_button, self.close_button):
             buttons.addWidget(button)
@@ -201,6 +201,18 @@ class RecordEditor(QWidget):
         """Ctrl+S / Save: validate, then send only the changed fields."""
         if not self._busy and not self.runner.running("save"):  # a double click saves once
             self.runner.run(self.asave(), key="save")
+
+    def add_action(self, action: QAction, name: str, accessible: str) -> QPushButton:
+        """A feature's action on this record (Convert… on a lead): a button before Delete,
+        and its shortcut in this window."""
+        button = QPushButton(action.text(), self)
+        button.setObjectName(name)
+        button.setAccessibleName(accessible)
+        button.setToolTip(action.toolTip())
+        button.clicked.connect(lambda _checked=False: action.trigger())
+        self.button_row.insertWidget(1, button)
+        self.addAction(action)
+        return button
 
     def revert(self) -> None:
         """Put every field back as it was loaded."""

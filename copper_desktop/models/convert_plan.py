@@ -1,0 +1,362 @@
+"""The lead conversion planner's table (issue #10): one row per selected lead, what it
+becomes, editable per row, checked before anything runs; the runnable rows become one job.
+
+Loading runs 200 leads at a time (the dialog's progress): each distinct company name is
+searched once, email domains 50 to a search, duplicate people 200 emails to a people search
+(``models/convert.py`` has the searches). Leads naming the same new company share it: the
+table says so, and the job creates it once. QtCore only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Final
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from copper_desktop.api.errors import CopperError
+from copper_desktop.api.search import SearchClient
+from copper_desktop.domain.catalog import LookupKind
+from copper_desktop.domain.convert import (
+    CompanyDecision,
+    ConversionPlanRow,
+    OpportunityTemplate,
+    email_domain,
+    lead_email,
+    match_companies,
+    plan_row,
+    row_problems,
+)
+from copper_desktop.jobs import Job, JobError, JobStore, fetch_records
+from copper_desktop.models.actions import ActionRunner, Failure
+from copper_desktop.models.convert import (
+    Busy,
+    company_text,
+    default_contact_type,
+    duplicates_by_email,
+    find_companies,
+    name_queries,
+    opportunity_pipelines,
+    reason_text,
+    user_ids,
+)
+from copper_desktop.models.lookups import Lookups
+
+__all__ = ["COLUMNS", "LEAD_BATCH", "ConversionPlanModel", "IdSource"]
+
+Json = dict[str, Any]
+IdSource = Sequence[int] | Callable[[], Awaitable[Sequence[int]]]
+"""The planner's leads: ids, or a coroutine function finding them ("all matching")."""
+LEAD_BATCH: Final = 200
+"""Leads per ``ids`` search while the planner loads (its progress steps)."""
+COLUMNS: Final = ("Lead", "Person", "Company", "Duplicate people", "Opportunity", "Problems")
+
+
+@dataclass(slots=True)
+class _Overrides:
+    """A row's own choices over the template: create an opportunity or not, its name."""
+
+    create: bool | None = None
+    name: str | None = None
+
+
+class ConversionPlanModel(QAbstractTableModel, Busy):
+    """The planner's table: one row per lead (see ``COLUMNS``), its company decision and
+    opportunity editable per row, checked before anything runs.
+
+    Signals (besides the table's):
+        loading_changed(bool), creating_changed(bool): loading; the job being journaled.
+        progress(int, int): leads looked up so far, of how many.
+        loaded(): the plan is complete.
+        load_failed(str): loading failed; nothing was written.
+        plan_changed(): a decision, an override or the template changed (rows re-checked).
+        job_created(object): the journaled `Job` of the runnable rows.
+        run_failed(str): the job could not be made; nothing was sent.
+    """
+
+    loading_changed = Signal(bool)
+    creating_changed = Signal(bool)
+    progress = Signal(int, int)
+    loaded = Signal()
+    load_failed = Signal(str)
+    plan_changed = Signal()
+    job_created = Signal(object)
+    run_failed = Signal(str)
+
+    DecisionRole: Final = Qt.ItemDataRole.UserRole + 1
+    LeadIdRole: Final = Qt.ItemDataRole.UserRole + 2
+
+    def __init__(self, store: JobStore, lookups: Lookups, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("conversionPlanModel")
+        self.store = store
+        self.client: SearchClient = store.client
+        self.lookups = lookups
+        self.runner = ActionRunner(self)
+        self.template = OpportunityTemplate()
+        self.contact_type_id: int | None = default_contact_type(lookups)
+        self.rows: list[ConversionPlanRow] = []
+        self.missing = 0
+        """Selected leads Copper no longer returns (converted, deleted or not visible)."""
+        self.selected: int | None = None
+        self.job: Job | None = None
+        self._overrides: list[_Overrides] = []
+        self._sharing: dict[str, int] = {}
+        lookups.loaded.connect(self.check)
+
+    # ------------------------------------------------------------------ loading
+    def load(self, ids: IdSource) -> None:
+        """Load the leads (200 at a time), their candidates and duplicates; the plan then."""
+        self._set_loading(True)
+        self.runner.run(
+            self._load(ids),
+            success=self._loaded,
+            failure=lambda failure: self.load_failed.emit(failure.message),
+            done=lambda: self._set_loading(self.runner.running("load")),
+            what="Could not load the leads",
+            key="load",
+        )
+
+    async def _load(self, ids: IdSource) -> list[ConversionPlanRow]:
+        raw = await ids() if callable(ids) else ids
+        chosen = [i for i in dict.fromkeys(raw) if isinstance(i, int) and not isinstance(i, bool)]
+        self.selected = len(chosen)
+        self.progress.emit(0, len(chosen))
+        rows: list[ConversionPlanRow] = []
+        companies: dict[str, list[Json]] = {}
+        for start in range(0, len(chosen), LEAD_BATCH):
+            batch = chosen[start : start + LEAD_BATCH]
+            found = await fetch_records(self.store.client, "leads", batch)
+            leads = [found[i] for i in batch if i in found]
+            rows.extend(await self._plan(leads, companies))
+            self.progress.emit(min(start + LEAD_BATCH, len(chosen)), len(chosen))
+        self.missing = len(chosen) - len(rows)
+        return rows
+
+    async def _plan(
+        self, leads: list[Json], cache: dict[str, list[Json]]
+    ) -> list[ConversionPlanRow]:
+        names: list[str] = []
+        for lead in leads:
+            name = lead.get("company_name")
+            names.extend(q for q in name_queries(name if isinstance(name, str) else "")
+                         if q not in cache)  # fmt: skip
+        for query in dict.fromkeys(names):
+            cache[query] = await find_companies(self.client, [query], [])
+        domains = {email_domain(lead_email(lead)) for lead in leads} - {None}
+        by_domain = await find_companies(self.client, [], sorted(d for d in domains if d))
+        emails = [e for lead in leads if (e := lead_email(lead))]
+        people = await duplicates_by_email(self.client, emails)
+        rows = []
+        for lead in leads:
+            name = lead.get("company_name")
+            pool = [c for q in name_queries(name if isinstance(name, str) else "")
+                    for c in cache[q]]  # fmt: skip
+            candidates = match_companies(lead, [*pool, *by_domain])
+            email = lead_email(lead)
+            dupes = people.get(email.casefold(), []) if email else []
+            rows.append(plan_row(lead, candidates, dupes, self.template,
+                                 contact_type_id=self.contact_type_id))  # fmt: skip
+        return rows
+
+    def _loaded(self, rows: list[ConversionPlanRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self._overrides = [_Overrides() for _ in rows]
+        self._recheck()
+        self.endResetModel()
+        self.loaded.emit()
+
+    # ------------------------------------------------------------------ editing
+    def set_template(self, template: OpportunityTemplate) -> None:
+        """Apply a new template to every row (rows keep their own overrides)."""
+        self.template = template
+        self._rebuild()
+
+    def set_contact_type(self, contact_type_id: int | None) -> None:
+        self.contact_type_id = contact_type_id
+        for row in self.rows:
+            row.person["contact_type_id"] = contact_type_id
+        self._rebuild()
+
+    def set_decision(self, index: int, decision: CompanyDecision) -> None:
+        self.rows[index].company = decision
+        self._rebuild()
+
+    def set_opportunity(self, index: int, create: bool | None, name: str | None = None) -> None:
+        """Row ``index``'s own choice: create an opportunity or not (None: as the template),
+        and its name (None: from the template's pattern)."""
+        self._overrides[index] = _Overrides(create, name)
+        self._rebuild()
+
+    def opportunity_override(self, index: int) -> tuple[bool | None, str | None]:
+        o = self._overrides[index]
+        return o.create, o.name
+
+    def company_choices(self, index: int) -> list[tuple[str, CompanyDecision]]:
+        """What row ``index`` may attach to: its candidates (with why), a new company named
+        as on the lead, no company."""
+        row = self.rows[index]
+        out = [(f"{c.name} — {reason_text(c)}", CompanyDecision.existing(c.id, c.name))
+               for c in row.candidates]  # fmt: skip
+        named = str(row.lead.get("company_name") or "").strip()
+        if row.company.mode == "new" and row.company.name.strip() and row.company.name != named:
+            out.append((f"New company “{row.company.name}”", row.company))
+        if named:
+            out.append((f"New company “{named}”", CompanyDecision.new(named)))
+        out.append(("No company", CompanyDecision.none()))
+        return out
+
+    def _rebuild(self) -> None:
+        for row, own in zip(self.rows, self._overrides, strict=True):
+            create = self.template.create if own.create is None else own.create
+            template = replace(self.template, create=create)
+            opp = template.for_lead(row.lead, row.company)
+            if opp is not None and own.name is not None:
+                opp["name"] = own.name
+            row.opportunity = opp
+        self._recheck()
+        if self.rows:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1)
+            )
+        self.plan_changed.emit()
+
+    def check(self) -> None:
+        """Work every row's problems out again (the lookups changed)."""
+        if self.rows:
+            self._rebuild()
+
+    def _recheck(self) -> None:
+        pipelines = opportunity_pipelines(self.lookups)
+        users = user_ids(self.lookups)
+        self._sharing = {}
+        for row in self.rows:
+            row.problems = row_problems(row, users, pipelines)
+            key = row.company.key
+            if key and row.runnable:
+                self._sharing[key] = self._sharing.get(key, 0) + 1
+
+    # ------------------------------------------------------------------ reading
+    def sharing(self, index: int) -> int:
+        """How many runnable leads share row ``index``'s new company (1: none other)."""
+        key = self.rows[index].company.key
+        return self._sharing.get(key, 1) if key else 1
+
+    def problem_rows(self) -> list[int]:
+        return [i for i, row in enumerate(self.rows) if row.problems]
+
+    def runnable_rows(self) -> list[ConversionPlanRow]:
+        return [row for row in self.rows if row.runnable]
+
+    def counts_line(self) -> str:
+        """ "12 leads: 10 ready, 2 with problems (left out). Creates 3 new companies, attaches
+        5 to existing ones, 7 opportunities." """
+        ready = self.runnable_rows()
+        total = len(self.rows)
+        parts = [f"{total:,} lead{'s' if total != 1 else ''}: {len(ready):,} ready"]
+        bad = total - len(ready)
+        if bad:
+            parts[0] += f", {bad:,} with problems (left out)"
+        new = len({r.company.key for r in ready if r.company.key})
+        existing = sum(1 for r in ready if r.company.mode == "existing")
+        opps = sum(1 for r in ready if r.opportunity is not None)
+        dupes = sum(1 for r in ready if r.duplicate_people)
+        parts.append(
+            f"Creates {new:,} new compan{'ies' if new != 1 else 'y'}, attaches {existing:,} "
+            f"to existing ones, creates {opps:,} opportunit{'ies' if opps != 1 else 'y'}"
+        )
+        if dupes:
+            parts.append(f"{dupes:,} share an email with an existing person")
+        if self.missing:
+            parts.append(f"{self.missing:,} selected leads are converted already, deleted or "
+                         "not visible")  # fmt: skip
+        return ". ".join(parts) + "."
+
+    def text(self, index: int, column: int) -> str:
+        row = self.rows[index]
+        if column == 0:
+            return row.label
+        if column == 1:
+            owner = self.lookups.name(LookupKind.USERS, row.person.get("assignee_id"))
+            name = str(row.person.get("name") or "")
+            return f"{name} (owner {owner})" if owner else name
+        if column == 2:
+            return company_text(row.company, self.sharing(index))
+        if column == 3:
+            if not row.duplicate_people:
+                return ""
+            names = ", ".join(str(p.get("name") or f"#{p.get('id')}") for p in row.duplicate_people)
+            return f"⚠ Same email as {names}"
+        if column == 4:
+            opp = row.opportunity
+            if opp is None:
+                return "No"
+            pipeline = self.lookups.name(LookupKind.PIPELINES, opp.get("pipeline_id")) or "?"
+            stage = self.lookups.name(LookupKind.PIPELINE_STAGES, opp.get("pipeline_stage_id"))
+            return f"“{opp.get('name')}” in {pipeline} ▸ {stage or 'first stage'}"
+        return " ".join(row.problems)
+
+    # ------------------------------------------------------------------ table
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.text(index.row(), index.column())
+        if role == self.DecisionRole:
+            return self.rows[index.row()].company
+        if role == self.LeadIdRole:
+            return self.rows[index.row()].lead_id
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+        return None
+
+    # ------------------------------------------------------------------ running
+    def run(self) -> bool:
+        """Journal one job for the runnable rows and hand it on (``job_created``). False,
+        sending nothing, when no row can run or a job exists already."""
+        ready = self.runnable_rows()
+        if not ready or self._creating or self.job is not None or self._loading:
+            return False
+        self._set_creating(True)
+        count = len(ready)
+        title = f"Convert {count:,} leads" if count != 1 else f"Convert {ready[0].label}"
+        self.runner.run(
+            self.store.create_conversion(ready, title=title),
+            success=self._created,
+            failure=self._run_failed,
+            done=lambda: self._set_creating(False),
+            what="Could not create the conversion job",
+            expected=(CopperError, JobError, OSError),
+            key="run",
+        )
+        return True
+
+    def _created(self, job: Job) -> None:
+        self.job = job
+        self.job_created.emit(job)
+
+    def _run_failed(self, failure: Failure) -> None:
+        self.run_failed.emit(failure.message)
+
+    async def aclose(self) -> None:
+        await self.runner.aclose()
