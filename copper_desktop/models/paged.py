@@ -34,7 +34,7 @@ from PySide6.QtCore import (
 )
 
 from copper_desktop.models.async_support import TaskKeeper
-from copper_desktop.models.paged_cache import MISS, TextCache, read_cell
+from copper_desktop.models.paged_cache import MISS, CellOverlay, TextCache, checked, read_cell
 
 Record = dict[str, Any]
 FetchPage = Callable[[dict[str, Any]], Awaitable[tuple[list[Record], int]]]
@@ -53,6 +53,8 @@ LoadingRole: Final = int(Qt.ItemDataRole.UserRole) + 4
 """True while the row is a placeholder (not loaded, loading, or failed)."""
 SortKeyRole: Final = int(Qt.ItemDataRole.UserRole) + 5
 """headerData: the column's server `sort_by` value, None when the column is not sortable."""
+StagedRole: Final = int(Qt.ItemDataRole.UserRole) + 6
+"""A staged (edited, unsaved) cell's state from the `overlay`; None for other cells."""
 
 COPPER_MAX_PAGE_SIZE: Final = 200
 COPPER_SEARCH_CAP: Final = 100_000
@@ -62,11 +64,13 @@ _ROOT: Final = QModelIndex()
 _DISPLAY: Final = int(Qt.ItemDataRole.DisplayRole)
 _PAGING_KEYS: Final = frozenset({"page_number", "page_size", "sort_by", "sort_direction"})
 _CHANGED_ROLES: Final = [_DISPLAY, RecordRole, SortRole, IdRole, LoadingRole]
-_SERVED: Final = frozenset(_CHANGED_ROLES)
+_SERVED: Final = frozenset([*_CHANGED_ROLES, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole,
+                            StagedRole])  # fmt: skip
 """Roles `data()` answers; a view asks ~10 per cell per paint, the rest get None at once."""
 _FLAGS: Final = (
     Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 )
+_EDITABLE: Final = _FLAGS | Qt.ItemFlag.ItemIsEditable
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +165,8 @@ class PagedSearchModel(QAbstractTableModel):
         self._closed = False
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
+        self.overlay: CellOverlay | None = None  # cells shown over the records' (staged edits)
+        self.editable_columns: frozenset[int] = frozenset()  # their loaded cells are editable
 
     # ----------------------------------------------------------------- public API
 
@@ -213,6 +219,11 @@ class PagedSearchModel(QAbstractTableModel):
         if records is None or offset >= len(records):
             return None
         return records[offset]
+
+    def row_of(self, record_id: Any) -> int:
+        """The row showing the record with this id, -1 when it is not held."""
+        row = self._row_of_id.get(record_id, -1)
+        return row if (self.record(row) or {}).get(self._id_key) == record_id else -1
 
     def is_sortable(self, column: int) -> bool:
         """Whether the server can sort by this column (it has a sort_key)."""
@@ -358,7 +369,11 @@ class PagedSearchModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if index.column() in self.editable_columns and self.record(index.row()) is not None:
+            return _EDITABLE
+        return _FLAGS
 
     def data(self, index: ModelIndex, role: int = _DISPLAY) -> Any:
         if role not in _SERVED or not index.isValid():
@@ -376,6 +391,9 @@ class PagedSearchModel(QAbstractTableModel):
             return self._placeholder if role == _DISPLAY else None
         self._pages.move_to_end(page)
         col = self._columns[column]
+        overlay = self.overlay
+        if overlay is not None and (shown := overlay.cell_data(record, col, role)) is not MISS:
+            return shown
         if role == _DISPLAY:
             if (text := self._texts.get(row, column)) is MISS:
                 text = self._cell(col, col.value, record)
@@ -526,7 +544,7 @@ class PagedSearchModel(QAbstractTableModel):
     async def _load(self, page: int, generation: int) -> None:
         task = asyncio.current_task()
         try:
-            records, total = _checked(await self._fetch(self._body(page)))
+            records, total = checked(await self._fetch(self._body(page)))
             await asyncio.sleep(0)  # rows change (and repaint) a turn after the JSON decode
         except asyncio.CancelledError:
             if self._release(page, task, generation):  # cancelled from outside the model
@@ -678,16 +696,3 @@ class PagedSearchModel(QAbstractTableModel):
             return
         last_column = len(self._columns) - 1
         self.dataChanged.emit(self.index(first, 0), self.index(last, last_column), _CHANGED_ROLES)
-
-
-def _checked(answer: Any) -> tuple[list[Record], int]:
-    """Validate what `fetch` returned, so a broken answer becomes an error signal, not a
-    half-updated model."""
-    if not (isinstance(answer, tuple) and len(answer) == 2):
-        raise TypeError(f"fetch must return (records, total), got {type(answer).__name__}")
-    records, total = answer
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise TypeError("fetch must return a list of record dicts")
-    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
-        raise TypeError(f"fetch must return a non-negative int total, got {total!r}")
-    return records, total

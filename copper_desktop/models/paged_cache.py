@@ -1,4 +1,5 @@
-"""Cell values of `PagedSearchModel`: read without ever raising, and display texts kept.
+"""Cell values of `PagedSearchModel`: read without ever raising, display texts kept, cells an
+overlay shows instead (a grid's staged edits), and pages checked as they arrive.
 
 Formatting a cell (names looked up, dates and money formatted) is most of what a table repaint
 costs, and a view repaints cells that did not change: the whole visible area when a page
@@ -11,14 +12,38 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
-__all__ = ["MISS", "TextCache", "read_cell"]
+if TYPE_CHECKING:
+    from copper_desktop.models.paged import Column
+
+__all__ = ["MISS", "CellOverlay", "TextCache", "checked", "read_cell"]
 
 log = logging.getLogger("copper_desktop.models.paged")
 
 MISS: Final[Any] = object()
 """What `TextCache.get` returns for a cell it does not hold (None is a valid text)."""
+
+
+class CellOverlay(Protocol):
+    """Cells shown over the records' own (``PagedSearchModel.overlay``)."""
+
+    def cell_data(self, record: Mapping[str, Any], column: Column, role: int) -> Any:
+        """What the cell of `column` on `record` shows for `role`; `MISS` for the record's own."""
+        ...
+
+
+def checked(answer: Any) -> tuple[list[dict[str, Any]], int]:
+    """Validate what `fetch` returned, so a broken answer becomes an error signal, not a
+    half-updated model."""
+    if not (isinstance(answer, tuple) and len(answer) == 2):
+        raise TypeError(f"fetch must return (records, total), got {type(answer).__name__}")
+    records, total = answer
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise TypeError("fetch must return a list of record dicts")
+    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+        raise TypeError(f"fetch must return a non-negative int total, got {total!r}")
+    return records, total
 
 
 def read_cell(
