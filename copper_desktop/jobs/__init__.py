@@ -19,7 +19,8 @@ Parts
 * Row kinds (``kinds``): what a row means and how it is checked and written. Built in:
   ``record_update`` (bulk edit, and its undo guarded on values); ``lead_conversion`` and its
   best-effort ``conversion_revert`` (``conversion``, created by
-  ``JobStore.create_conversion(plan rows)``). Import will :func:`register` its own.
+  ``JobStore.create_conversion(plan rows)``; ``conversion_plan.plan_conversions`` looks up
+  the plan's candidate companies and duplicate people). Import will :func:`register` its own.
 * :func:`write_ledger_csv` / :func:`export_ledger`: the ledger as RFC 4180 CSV.
 * :func:`fetch_records`: the selection fresh from Copper (``ids`` searches of 200), for
   ``copper_desktop.domain.bulk.preview``.
@@ -67,6 +68,7 @@ the job's state (``running`` at load time means the process died: *interrupted*)
 
 from . import model
 from .conversion import ConversionClient, ConversionRevert, LeadConversion
+from .conversion_plan import candidate_companies, people_by_email, plan_conversions
 from .engine import Job, JobError
 from .job_store import JobAdded, JobStore, JobSummary, export_ledger, write_ledger_csv
 from .journal import JobBusyError, JobJournal, JournalData, read_journal
@@ -101,9 +103,12 @@ __all__ = [
     "LeadConversion",
     "RecordUpdate",
     "RowKind",
+    "candidate_companies",
     "export_ledger",
     "failure_outcome",
     "fetch_records",
+    "people_by_email",
+    "plan_conversions",
     "read_journal",
     "register",
     "write_ledger_csv",
