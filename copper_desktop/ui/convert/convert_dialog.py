@@ -114,6 +114,8 @@ class ConvertDialog(QDialog):
         lead_name = str(model.lead.get("name") or f"Lead {model.lead_id}")
         named(self, "convertDialog", f"Convert lead {lead_name}")
         self.setWindowTitle(f"Convert lead — {lead_name}")
+        self._blocked = False
+        """A problem is shown inline: Convert is off until it is fixed."""
 
         self.status = named(QLabel(self), "convertStatus", "Conversion status")
         self.status.setWordWrap(True)
@@ -406,6 +408,7 @@ class ConvertDialog(QDialog):
 
     def _edited(self, *_: object) -> None:
         _row, errors = self.plan()
+        self._blocked = bool(errors)
         show_error(self.person_error, errors.get("person"))
         show_error(self.company_error, errors.get("company"))
         show_error(self.opp_error, errors.get("opportunity"))
@@ -488,7 +491,7 @@ class ConvertDialog(QDialog):
                      self.opportunity):  # fmt: skip
             part.setEnabled(editable)
         self.new_company.setEnabled(editable and self._chosen_mode() == "new")
-        self.convert_button.setEnabled(editable)
+        self.convert_button.setEnabled(editable and not self._blocked)
         self.convert_button.setVisible(not done)
         if model.loading:
             self.status.setText(

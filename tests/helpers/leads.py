@@ -1,0 +1,107 @@
+"""Lead conversion tests' helpers: leads, people and companies made on the sandbox with unique
+names, the leads browser filtered to them, the convert dialog opened by its shortcut, and the
+sandbox's log read as conversions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from copper_desktop.api import CopperClient
+from copper_desktop.ui.browse.browser import EntityBrowser
+from copper_desktop.ui.browse.filter_bar import FilterBar
+from copper_desktop.ui.convert.convert_dialog import ConvertDialog
+from copper_desktop.ui.main_window import MainWindow
+from tests.helpers.sandbox import SandboxControl
+
+Json = dict[str, Any]
+Run = Callable[..., Any]
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+def tag() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def make_lead(client: CopperClient, run: Run, name: str, **fields: Any) -> Json:
+    """A lead named ``name``; ``email="a@b.c"`` becomes Copper's one email object."""
+    body: Json = {"name": name, **fields}
+    if isinstance(body.get("email"), str):
+        body["email"] = {"email": body["email"], "category": "work"}
+    lead: Json = run(client.create("leads", body))
+    return lead
+
+
+def make_company(client: CopperClient, run: Run, name: str, **fields: Any) -> Json:
+    company: Json = run(client.create("companies", {"name": name, **fields}))
+    return company
+
+
+def leads_browser(qtbot: QtBot, window: MainWindow, prefix: str, count: int) -> EntityBrowser:
+    """The window's leads browser showing just the leads named ``prefix …``, all loaded."""
+    page = window.show_page("leads")
+    assert isinstance(page, EntityBrowser) and isinstance(page.filter_bar, FilterBar)
+    page.filter_bar.search.setText(prefix)  # typed in the filter bar, so its flags add to it
+    QTest.keyClick(page.filter_bar.search, Qt.Key.Key_Return)
+    model = page.model
+    qtbot.waitUntil(lambda: model.rowCount() == count and model.is_loaded(count - 1))
+    return page
+
+
+def row_of(browser: EntityBrowser, lead_id: int) -> int:
+    for row in range(browser.model.rowCount()):
+        if (browser.model.record(row) or {}).get("id") == lead_id:
+            return row
+    raise AssertionError(f"lead {lead_id} is not listed")
+
+
+def click(widget: QWidget) -> None:
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def click_row(browser: EntityBrowser, row: int) -> None:
+    table = browser.table
+    column = browser.column_keys().index(browser.visible_column_keys()[0])
+    center = table.visualRect(browser.model.index(row, column)).center()
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     center)  # fmt: skip
+
+
+def open_dialog(qtbot: QtBot, window: MainWindow, browser: EntityBrowser, row: int) -> ConvertDialog:
+    """Click the lead's row, press Ctrl+Shift+K, wait until the dialog has loaded."""
+    click_row(browser, row)
+    window.activateWindow()
+    browser.table.setFocus()
+    QTest.keyClick(browser.table, Qt.Key.Key_K, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: window.convert_ui.dialog is not None)
+    dialog = window.convert_ui.dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: not dialog.model.loading, timeout=15_000)
+    return dialog
+
+
+def convert_posts(control: SandboxControl) -> list[tuple[int, int | None]]:
+    """(lead id, status) of every ``POST /leads/{id}/convert`` the sandbox received."""
+    out = []
+    for entry in control.requests(limit=5000):
+        path = entry["path"]
+        if entry["method"] == "POST" and path.startswith("/leads/") and path.endswith("/convert"):
+            out.append((int(path.split("/")[2]), entry["status"]))
+    return out
+
+
+def converted_lead(client: CopperClient, run: Run, lead_id: int) -> Json | None:
+    """The lead as a search with ``include_converted_leads`` finds it (None: gone)."""
+    page = run(client.search("leads", {"ids": [lead_id], "include_converted_leads": True}))
+    return page.records[0] if page.records else None
+
+
+def companies_named(client: CopperClient, run: Run, name: str) -> list[Json]:
+    page = run(client.search("companies", {"name": name}))
+    return [c for c in page.records if c["name"].casefold().startswith(name.casefold())]
