@@ -84,6 +84,7 @@ from .kinds import (
 )
 from .model import *  # noqa: F403  (its __all__, added below, names them once)
 from .model import REASON_TEXT
+from .record_create import RecordCreate  # registers the kind, so its jobs reopen after a restart
 
 __all__ = [
     "KINDS",
@@ -101,6 +102,7 @@ __all__ = [
     "JobSummary",
     "JournalData",
     "LeadConversion",
+    "RecordCreate",
     "RecordUpdate",
     "RowKind",
     "candidate_companies",

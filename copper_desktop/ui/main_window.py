@@ -45,6 +45,7 @@ from copper_desktop.ui.browse.browser import EntityBrowser
 from copper_desktop.ui.browse.filter_bar import FilterBar
 from copper_desktop.ui.convert import install_convert_ui
 from copper_desktop.ui.status_bar import ClientStatusBar
+from copper_desktop.ui.transfer import install_transfer_ui
 
 if TYPE_CHECKING:  # imported when first used (see the module docstring)
     from copper_desktop.models.bulk import IdSource
@@ -172,6 +173,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.resize(1100, 700)
         self.convert_ui = install_convert_ui(self)
+        self.transfer = install_transfer_ui(self)
 
     # ------------------------------------------------------------------ actions
 
