@@ -360,12 +360,18 @@ async def faults(control: Control) -> AsyncIterator[None]:
         await control.call("PUT", "/faults", {"rules": rules[:1]})
 
 
+def is_bulk_update(entry: Json) -> bool:
+    return bool(entry["path"] == "/people/bulk_update")
+
+
 async def kill_half_way(
-    target: Target, control: Control, jobs_dir: Path, job: Job, log: Callable[[str], None]
-) -> tuple[int, int]:
+    target: Target, control: Control, jobs_dir: Path, job: Job, log: Callable[[str], None],
+    is_write: Callable[[Json], bool] = is_bulk_update,
+) -> tuple[int, int]:  # fmt: skip
     """Run the job in a child process and SIGKILL it once half its rows are settled, at a
-    moment its latest bulk_update has no answer yet (at the sandbox, or its connection dropped
-    after the commit). Returns (rows settled at the kill, exit code)."""
+    moment its latest write (``is_write``: a logged request; bulk_update by default) has no
+    answer yet (at the sandbox, or its connection dropped after the commit). Returns (rows
+    settled at the kill, exit code). The child runs any job kind (``child_main``)."""
     env = {**os.environ, ENV_EMAIL: target.email, ENV_TOKEN: target.token}
     child = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--child", str(jobs_dir), job.id, target.base_url,
@@ -379,7 +385,7 @@ async def kill_half_way(
             settled = len(data.outcomes) if data is not None else 0
         while child.returncode is None:
             entries = await control.call("GET", "/requests?limit=20")
-            writes = [e for e in entries if e["path"] == "/people/bulk_update"]
+            writes = [e for e in entries if is_write(e)]
             if writes and writes[-1]["status"] is None:
                 child.send_signal(signal.SIGKILL)
                 break
