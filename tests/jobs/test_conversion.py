@@ -153,11 +153,14 @@ async def test_a_crash_after_a_conversion_landed_recovers_it_and_converts_no_lea
     """A journal left by a process that died with rows 0 and 1 sent: row 0's conversion
     landed (it created the company rows 0 and 2 share), row 1's never did. Resuming records
     row 0 as written (recovered) without converting it again, converts row 1, and row 2
-    attaches to the company row 0 created."""
+    attaches to the company row 0 created. Row 1's lead has the email of an existing person:
+    that person does not make it look converted."""
     t = tag()
+    email = f"{tag()}@known.test"
+    known = await client.create("people", {"name": f"Known {t}", "emails": [{"email": email}]})
     leads = [
         await make_lead(client, f"Crash A {t}", company_name=f"Crashco {t}"),
-        await make_lead(client, f"Crash B {t}", company_name=f"Other {t}"),
+        await make_lead(client, f"Crash B {t}", company_name=f"Other {t}", email={"email": email}),
         await make_lead(client, f"Crash C {t}", company_name=f"CRASHCO {t} Inc."),
         await make_lead(client, f"Crash D {t}"),
     ]
@@ -186,6 +189,9 @@ async def test_a_crash_after_a_conversion_landed_recovers_it_and_converts_no_lea
         assert result(resumed, 0)["company_created"]
         assert result(resumed, 2)["company_id"] == landed.company["id"]
         assert not result(resumed, 2)["company_created"]
+        assert not resumed.rows[1].outcome.recovered  # type: ignore[union-attr]
+        assert result(resumed, 1)["person_id"] == known["id"]
+        assert not result(resumed, 1)["person_created"]
     finally:
         await second.close()
     sent = converts(await log(control))
