@@ -41,6 +41,7 @@ from copper_desktop.models.client_status import ClientStatusModel
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.record_columns import column_fields, columns_for, default_column_keys
 from copper_desktop.session import Session
+from copper_desktop.ui.board import install_board_ui
 from copper_desktop.ui.browse.browser import EntityBrowser
 from copper_desktop.ui.browse.filter_bar import FilterBar
 from copper_desktop.ui.convert import install_convert_ui
@@ -173,6 +174,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.resize(1100, 700)
         self.convert_ui = install_convert_ui(self)
+        install_board_ui(self)
         self.transfer = install_transfer_ui(self)
 
     # ------------------------------------------------------------------ actions
