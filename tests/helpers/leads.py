@@ -73,7 +73,9 @@ def click_row(browser: EntityBrowser, row: int) -> None:
                      center)  # fmt: skip
 
 
-def open_dialog(qtbot: QtBot, window: MainWindow, browser: EntityBrowser, row: int) -> ConvertDialog:
+def open_dialog(
+    qtbot: QtBot, window: MainWindow, browser: EntityBrowser, row: int
+) -> ConvertDialog:
     """Click the lead's row, press Ctrl+Shift+K, wait until the dialog has loaded."""
     click_row(browser, row)
     window.activateWindow()

@@ -23,7 +23,6 @@ from copper_desktop.domain.catalog import LookupKind
 from copper_desktop.domain.convert import CompanyDecision, OpportunityTemplate, plan_row
 from copper_desktop.jobs import JobState, JobStore, RowStatus
 from copper_desktop.ui.convert.convert_dialog import ConvertDialog
-from copper_desktop.ui.main_window import MainWindow
 from tests.helpers.leads import (
     click,
     companies_named,
@@ -56,7 +55,8 @@ def convert(qtbot: QtBot, dialog: ConvertDialog) -> None:
     qtbot.waitUntil(lambda: dialog.model.outcome is not None, timeout=30_000)
 
 
-def get(client: CopperClient, run: Run, path: str, record_id: int) -> Json:
+def get(client: CopperClient, run: Run, path: str, record_id: int | None) -> Json:
+    assert record_id is not None
     record: Json = run(client.get(path, record_id))
     return record
 
@@ -116,7 +116,7 @@ def test_a_lead_joins_its_existing_company_with_an_opportunity_and_leaves_the_li
     ):
         assert button.isVisible()
         click(button)
-        qtbot.waitUntil(lambda k=key, i=record_id: window.editor(k, i) is not None)
+        qtbot.waitUntil(lambda k=key, i=record_id: window.editor(k, i) is not None)  # type: ignore[misc]
 
     # Gone from the list; "Include converted leads" finds it again.
     qtbot.waitUntil(lambda: browser.model.rowCount() == 0)
@@ -166,15 +166,16 @@ def test_no_company_and_a_person_who_has_the_email_already(
     client = window.session.client
     prefix = f"Conv {tag()}"
     email = f"dup.{tag()}@example.org"
-    existing = run(client.create("people", {"name": f"Existing {tag()}",
-                                            "emails": [{"email": email, "category": "work"}]}))  # fmt: skip
+    emails = [{"email": email, "category": "work"}]
+    existing = run(client.create("people", {"name": f"Existing {tag()}", "emails": emails}))
     named = f"Named {tag()}"
     make_lead(client, run, f"{prefix} Cy", company_name=named, email=email)
     browser = leads_browser(qtbot, window, prefix, 1)
     dialog = open_dialog(qtbot, window, browser, 0)
 
     assert dialog.dupes_group.isVisible()
-    assert dialog.dupes_warning.text().startswith(f"⚠ 1 existing person already has the email {email}")
+    warning = dialog.dupes_warning.text()
+    assert warning.startswith(f"⚠ 1 existing person already has the email {email}")
     assert dialog.dupes.item(0).text() == existing["name"]
     click(dialog.open_dupe)
     qtbot.waitUntil(lambda: window.editor("people", existing["id"]) is not None)
@@ -202,7 +203,8 @@ def test_inline_errors_block_convert_and_nothing_is_sent(
 
     dialog.person_name.selectAll()
     QTest.keyClick(dialog.person_name, Qt.Key.Key_Delete)
-    assert dialog.person_error.isVisible() and dialog.person_error.text() == "The person needs a name."
+    assert dialog.person_error.isVisible()
+    assert dialog.person_error.text() == "The person needs a name."
     assert not dialog.convert_button.isEnabled()
     QTest.keyClicks(dialog.person_name, "Di Ok")
     assert dialog.person_error.isHidden() and dialog.convert_button.isEnabled()
@@ -282,8 +284,9 @@ def test_a_conversion_is_reverted_from_the_jobs_window(
     assert jobs_window.info_label.text().startswith("Undo finished: 1 restored"), (
         jobs_window.info_label.text()
     )
-    for path, record_id in (("people", outcome.person_id), ("opportunities",
-                            outcome.opportunity_id), ("companies", outcome.company_id)):  # fmt: skip
+    made = [("people", outcome.person_id), ("opportunities", outcome.opportunity_id),
+            ("companies", outcome.company_id)]  # fmt: skip
+    for path, record_id in made:
         page = run(client.search(path, {"ids": [record_id]}))
         assert page.records == [], path
     again = run(client.search("leads", {"name": f"{prefix} Ev"})).records
@@ -306,8 +309,8 @@ def test_a_conversion_whose_answer_was_lost_is_resumed_at_start_without_converti
     job = run(store.create_conversion([row]))
     # The app sent the conversion and died before the answer was journaled.
     job.journal.append({"e": "start", "rows": [0], "at": 0.0})
-    run(client.convert_lead(lead["id"], person=row.person, company={"name": lead["company_name"],
-                                                                     "exact_match": True}))  # fmt: skip
+    company = {"name": lead["company_name"], "exact_match": True}
+    run(client.convert_lead(lead["id"], person=row.person, company=company))
     run(store.close())
     control.reset()
 
@@ -318,7 +321,9 @@ def test_a_conversion_whose_answer_was_lost_is_resumed_at_start_without_converti
     resume = jobs.resume_box.findChild(QPushButton, "resumeJobs")
     assert resume is not None
     click(resume)
-    qtbot.waitUntil(lambda: window.jobs_offer is not None and window.jobs_offer.done(), timeout=30_000)
+    offer = window.jobs_offer
+    assert offer is not None
+    qtbot.waitUntil(offer.done, timeout=30_000)
     resumed = run(jobs.model.open(job.id))
     assert resumed.state is JobState.FINISHED
     [only] = resumed.rows

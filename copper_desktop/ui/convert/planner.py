@@ -307,7 +307,6 @@ class PlannerDialog(QDialog):
         )
 
     def _progress(self, done: int, total: int) -> None:
-        self.describe(self.model.selected)
         self.status.setText(f"Loading leads: {done:,} of {total:,}…")
 
     def _loaded(self) -> None:

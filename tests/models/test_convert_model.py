@@ -1,0 +1,242 @@
+"""The conversion models on a fake Copper (fast): company candidates from name and domain
+searches, duplicates, the one-lead model, the planner's table (shared new companies, problems
+left out, the template and per-row choices, how many requests loading takes) and the job it
+makes."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from copper_desktop.api import SearchPage
+from copper_desktop.domain.convert import CompanyDecision, OpportunityTemplate
+from copper_desktop.jobs import JobStore
+from copper_desktop.models.convert import (
+    ConvertLeadModel,
+    company_candidates,
+    name_queries,
+    opportunity_pipelines,
+)
+from copper_desktop.models.convert_plan import ConversionPlanModel
+from copper_desktop.models.lookups import Lookups
+from tests.helpers.fakes import Call, FakeClient
+
+Json = dict[str, Any]
+Run = Callable[..., Any]
+
+USERS = [{"id": 1, "name": "Ann Owner"}, {"id": 2, "name": "Bo Owner"}]
+PIPELINES = [
+    {"id": 10, "name": "Sales", "type": "opportunity",
+     "stages": [{"id": 100, "name": "Lead"}, {"id": 101, "name": "Qualified"}]},
+    {"id": 20, "name": "Delivery", "type": "project", "stages": [{"id": 200, "name": "Start"}]},
+]  # fmt: skip
+
+
+class ConvertFake(FakeClient):
+    """FakeClient with Copper's ``email_domains`` and ``emails`` filters and fetch_by_email."""
+
+    async def search(self, entity: str, filters: Json | None = None, **kw: Any) -> SearchPage:
+        wanted = dict(filters or {})
+        domains = wanted.pop("email_domains", None)
+        emails = wanted.pop("emails", None)
+        if domains is None and emails is None:
+            return await super().search(entity, filters, **kw)
+        self.calls.append(Call("search", (entity, copy.deepcopy(filters))))
+        found = []
+        for record in self.table(entity).values():
+            if domains is not None and record.get("email_domain") in domains:
+                found.append(copy.deepcopy(record))
+            held = {e["email"] for e in record.get("emails") or ()}
+            if emails is not None and held & set(emails):
+                found.append(copy.deepcopy(record))
+        return SearchPage(found, len(found), 1, 200)
+
+    async def fetch_by_email(self, email: str) -> Json | None:
+        await self._enter("fetch_by_email", email)
+        for person in self.table("people").values():
+            if email in {e["email"] for e in person.get("emails") or ()}:
+                return copy.deepcopy(person)
+        return None
+
+
+def lead(lead_id: int, name: str, company: str = "", email: str = "", **extra: Any) -> Json:
+    return {"id": lead_id, "name": name, "company_name": company or None,
+            "email": {"email": email, "category": "work"} if email else None,
+            "assignee_id": 1, "monetary_value": 500, **extra}  # fmt: skip
+
+
+@pytest.fixture
+def fake() -> ConvertFake:
+    return ConvertFake(
+        records={
+            "companies": {
+                501: {"id": 501, "name": "Acme", "email_domain": "acme.com"},
+                502: {"id": 502, "name": "ACME", "email_domain": None},
+                503: {"id": 503, "name": "Acme Inc.", "email_domain": None},
+                504: {"id": 504, "name": "Globex", "email_domain": "globex.io"},
+                505: {"id": 505, "name": "Acmeville Farms", "email_domain": None},
+            },
+            "people": {
+                601: {"id": 601, "name": "Zed", "emails": [{"email": "zed@globex.io"}]},
+            },
+            "leads": {
+                1: lead(1, "Lee One", "Acme", "one@acme.com"),
+                2: lead(2, "Lee Two", "Nova", "two@nova.org"),
+                3: lead(3, "Lee Three", "nova inc.", "three@nova.org"),
+                4: lead(4, "Lee Four", "", "zed@globex.io"),
+                5: lead(5, "Lee Five", "Nova", assignee_id=99),
+            },
+        },
+        lookups={
+            "users": USERS,
+            "pipelines": PIPELINES,
+            "contact_types": [{"id": 7, "name": "Potential Customer"}],
+        },  # fmt: skip
+    )
+
+
+@pytest.fixture
+def lookups(fake: ConvertFake, run: Run, qtbot: QtBot) -> Lookups:
+    made = Lookups()
+    run(made.load(fake))
+    return made
+
+
+@pytest.fixture
+def store(tmp_path: Path, fake: ConvertFake, run: Run) -> Iterator[JobStore]:
+    made = JobStore(tmp_path / "jobs", fake)
+    yield made
+    run(made.close())
+
+
+def test_name_queries_search_a_name_as_written_and_normalized() -> None:
+    assert name_queries("  Acme Inc. ") == ["Acme Inc.", "acme"]
+    assert name_queries("Acme") == ["Acme"]
+    assert name_queries("   ") == []
+
+
+def test_candidates_are_ranked_exact_case_near_and_by_domain(fake: ConvertFake, run: Run) -> None:
+    found = run(company_candidates(fake, lead(1, "x", "Acme Inc.", "me@acme.com")))
+    assert [(c.id, c.reason) for c in found] == [
+        (503, "exact"), (501, "domain"), (502, "near"),
+    ]  # fmt: skip
+    searches = [f for entity, f in fake.searches if entity == "companies"]
+    assert searches == [{"name": "Acme Inc."}, {"name": "acme"}, {"email_domains": ["acme.com"]}]
+
+
+def test_the_lead_model_loads_the_lead_fresh_its_candidates_and_the_person_with_its_email(
+    fake: ConvertFake, lookups: Lookups, store: JobStore, run: Run, qtbot: QtBot
+) -> None:
+    fake.records["leads"][4]["company_name"] = "Globex"
+    model = ConvertLeadModel(store, lookups, {"id": 4, "name": "stale"})
+    with qtbot.waitSignal(model.loaded):
+        model.load()
+    assert model.lead["name"] == "Lee Four"
+    assert [(c.id, c.reason) for c in model.candidates] == [(504, "exact")]
+    assert [p["id"] for p in model.duplicates] == [601]
+    assert fake.called("fetch_by_email") == [("zed@globex.io",)]
+
+    person = {"name": "Lee Four", "contact_type_id": 7, "assignee_id": 1}
+    opp = {"name": "Deal", "pipeline_id": 20, "pipeline_stage_id": None,
+           "monetary_value": 5, "assignee_id": 99}  # fmt: skip
+    row = model.row(person, CompanyDecision.existing(504, "Globex"), opp)
+    assert row.problems == ["Unknown pipeline 20.", "Unknown owner 99 for the opportunity."]
+    assert model.convert(row) is False  # nothing is journaled for a row with problems
+    ok = model.row(person, CompanyDecision.existing(504, "Globex"), None)
+    assert ok.problems == [] and ok.duplicate_people == [{"id": 601, "name": "Zed"}]
+
+
+def test_a_lead_converted_meanwhile_fails_to_load(
+    fake: ConvertFake, lookups: Lookups, store: JobStore, qtbot: QtBot
+) -> None:
+    del fake.records["leads"][2]
+    model = ConvertLeadModel(store, lookups, {"id": 2, "name": "Lee Two"})
+    with qtbot.waitSignal(model.load_failed) as failed:
+        model.load()
+    assert failed.args == [
+        "Could not load the lead: It was converted or deleted meanwhile, or is not visible to you."
+    ]
+
+
+def test_opportunity_pipelines_leave_project_pipelines_out(lookups: Lookups) -> None:
+    assert opportunity_pipelines(lookups) == [
+        {"id": 10, "name": "Sales", "type": "opportunity",
+         "stages": [{"id": 100, "name": "Lead"}, {"id": 101, "name": "Qualified"}]},
+    ]  # fmt: skip
+
+
+def plan(model: ConversionPlanModel, qtbot: QtBot, ids: list[int]) -> None:
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.load(ids)
+
+
+def test_the_plan_shares_a_new_company_and_leaves_rows_with_problems_out(
+    fake: ConvertFake, lookups: Lookups, store: JobStore, run: Run, qtbot: QtBot
+) -> None:
+    model = ConversionPlanModel(store, lookups)
+    progress: list[tuple[int, int]] = []
+    model.progress.connect(lambda done, total: progress.append((done, total)))
+    plan(model, qtbot, [1, 2, 3, 4, 5, 77])
+    assert progress == [(0, 6), (6, 6)]
+    assert [r.lead_id for r in model.rows] == [1, 2, 3, 4, 5]
+    assert model.missing == 1
+    assert model.rows[0].company == CompanyDecision.existing(501, "Acme")
+    assert model.text(1, 2) == "New company “Nova”, created once for 2 leads"
+    assert model.text(2, 2) == "New company “nova inc.”, created once for 2 leads"
+    assert model.text(3, 2) == "No company"
+    assert model.text(3, 3) == "⚠ Same email as Zed"
+    assert model.problem_rows() == [4]
+    assert model.text(4, 5) == "Unknown owner 99 for the person."
+    assert model.counts_line() == (
+        "5 leads: 4 ready, 1 with problems (left out). Creates 1 new company, attaches 1 to "
+        "existing ones, creates 0 opportunities. 1 share an email with an existing person. "
+        "1 selected leads are converted already, deleted or not visible."
+    )
+    # One search per distinct name query, one for every domain, one people search.
+    searches = fake.searches
+    names = [f["name"] for e, f in searches if e == "companies" and "name" in f]
+    assert sorted(names) == ["Acme", "Nova", "nova", "nova inc."]
+    assert [f for e, f in searches if "email_domains" in f] == [
+        {"email_domains": ["acme.com", "globex.io", "nova.org"]}
+    ]
+    assert len([f for e, f in searches if e == "people"]) == 1
+    assert fake.called("fetch_by_email") == []
+
+    # The template, then a row's own choices; the owner problem stays.
+    model.set_template(OpportunityTemplate(create=True, pipeline_id=10, stage_id=101,
+                                           name_pattern="{company}: {lead name}"))  # fmt: skip
+    assert model.rows[1].opportunity == {
+        "name": "Nova: Lee Two", "pipeline_id": 10, "pipeline_stage_id": 101,
+        "monetary_value": 500, "assignee_id": 1,
+    }  # fmt: skip
+    assert model.text(1, 4) == "“Nova: Lee Two” in Sales ▸ Qualified"
+    model.set_opportunity(2, False)
+    assert model.text(2, 4) == "No"
+    model.set_opportunity(3, None, "Own name")
+    assert model.rows[3].opportunity is not None and model.rows[3].opportunity["name"] == "Own name"
+    model.set_decision(2, CompanyDecision.none())
+    assert model.text(1, 2) == "New company “Nova”"  # no longer shared
+    assert [label for label, _d in model.company_choices(0)] == [
+        "Acme — exact name", "ACME — same name but for case", "Acme Inc. — similar name",
+        "New company “Acme”", "No company",
+    ]  # fmt: skip
+
+
+def test_running_the_plan_journals_one_job_of_the_runnable_rows(
+    fake: ConvertFake, lookups: Lookups, store: JobStore, qtbot: QtBot
+) -> None:
+    model = ConversionPlanModel(store, lookups)
+    plan(model, qtbot, [1, 2, 3, 5])
+    with qtbot.waitSignal(model.job_created) as made:
+        assert model.run() is True
+    job = made.args[0]
+    assert job.title == "Convert 3 leads"
+    assert [row.key for row in job.rows] == [1, 2, 3]
+    assert {row.data["company_key"] for row in job.rows[1:]} == {"nova"}
+    assert model.run() is False  # one job per plan
+    assert fake.writes == []  # nothing sent: the window's jobs UI starts the job

@@ -1,0 +1,161 @@
+"""The conversion planner end to end against the live sandbox, driving the real widgets: leads
+picked in the browser → Ctrl+Shift+L → the plan (candidates, a shared new company, a duplicate
+person, a lead with a problem left out) → the template and a row's own choices → Convert → the
+job runs in the jobs panel → the sandbox holds one company for the two leads that named it;
+and "all matching the filters" planned through the walk."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from copper_desktop.domain.catalog import LookupKind
+from copper_desktop.jobs import JobState, RowStatus
+from copper_desktop.ui.convert.planner import PlannerDialog
+from copper_desktop.ui.main_window import MainWindow
+from tests.helpers.leads import (
+    CTRL_SHIFT,
+    click,
+    companies_named,
+    convert_posts,
+    leads_browser,
+    make_company,
+    make_lead,
+    tag,
+)
+from tests.helpers.qt import MakeWindow
+from tests.helpers.sandbox import SandboxControl
+
+Json = dict[str, Any]
+Run = Callable[..., Any]
+
+
+def open_planner(qtbot: QtBot, window: MainWindow) -> PlannerDialog:
+    qtbot.waitUntil(lambda: window.convert_ui.planner is not None)
+    planner = window.convert_ui.planner
+    assert planner is not None and planner.isVisible()
+    qtbot.waitUntil(lambda: not planner.model.loading and bool(planner.model.rows), timeout=20_000)
+    return planner
+
+
+def row_named(planner: PlannerDialog, name: str) -> int:
+    return next(i for i, r in enumerate(planner.model.rows) if r.label == name)
+
+
+def choose(combo: Any, text: str) -> None:
+    index = combo.findText(text)
+    assert index >= 0, (combo.objectName(), text, [combo.itemText(i) for i in range(combo.count())])
+    combo.setCurrentIndex(index)
+
+
+def test_several_leads_are_planned_and_converted_with_a_shared_new_company_created_once(
+    qtbot: QtBot, make_window: MakeWindow, control: SandboxControl, run: Run
+) -> None:
+    window = make_window()
+    client = window.session.client
+    prefix = f"Plan {tag()}"
+    shared = f"Shared {tag()}"
+    existing = make_company(client, run, f"Known {tag()}")
+    email = f"dup.{tag()}@example.org"
+    person = run(client.create("people", {"name": f"Has email {tag()}",
+                                          "emails": [{"email": email, "category": "work"}]}))  # fmt: skip
+    leads = {
+        "a": make_lead(client, run, f"{prefix} A", company_name=shared, monetary_value=10),
+        "b": make_lead(client, run, f"{prefix} B", company_name=f"{shared} Inc."),
+        "c": make_lead(client, run, f"{prefix} C", company_name=existing["name"], email=email),
+        "d": make_lead(client, run, f"{prefix} D"),
+    }
+    browser = leads_browser(qtbot, window, prefix, 4)
+    browser.table.setFocus()
+    QTest.keyClick(browser.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert browser.selection.label.text() == "4 selected"
+    assert window.convert_ui.plan_action.isEnabled()
+    QTest.keyClick(browser.table, Qt.Key.Key_L, CTRL_SHIFT)
+    planner = open_planner(qtbot, window)
+    model = planner.model
+
+    assert planner.intro.text().startswith("Converting 4 selected leads.")
+    assert model.rowCount() == 4
+    a, b, c, d = (row_named(planner, f"{prefix} {x}") for x in "ABCD")
+    assert model.text(a, 2) == f"New company “{shared}”, created once for 2 leads"
+    assert model.text(b, 2) == f"New company “{shared} Inc.”, created once for 2 leads"
+    assert model.text(c, 2) == f"{existing['name']} (existing)"
+    assert model.text(c, 3) == f"⚠ Same email as {person['name']}"
+    assert model.text(d, 2) == "No company"
+    assert planner.problems.isHidden()
+    assert planner.run_button.text() == "Convert 4 leads"
+
+    # The template: an opportunity for every lead, in the first pipeline's second stage.
+    click(planner.create_opp)
+    pipeline_id, pipeline_name = window.lookups.choices(LookupKind.PIPELINES)[0]
+    planner.pipeline.setCurrentIndex(planner.pipeline.findData(pipeline_id))
+    stage_id, stage_name = window.lookups.stages(pipeline_id)[1]
+    planner.stage.setCurrentIndex(planner.stage.findData(stage_id))
+    assert model.text(a, 4) == f"“{prefix} A” in {pipeline_name} ▸ {stage_name}"
+    # Row D's own choices: no opportunity; row C: no company after all.
+    planner.select_row(d)
+    assert planner.row_box.isEnabled()
+    choose(planner.row_opp, "Create none")
+    assert model.text(d, 4) == "No"
+    planner.select_row(c)
+    assert [planner.row_company.itemText(i) for i in range(planner.row_company.count())] == [
+        f"{existing['name']} — exact name", f"New company “{existing['name']}”", "No company",
+    ]  # fmt: skip
+    assert planner.row_dupes.text() == f"⚠ Same email as {person['name']}"
+    choose(planner.row_company, "No company")
+    assert model.text(c, 2) == "No company"
+    assert planner.counts.text() == (
+        "4 leads: 4 ready. Creates 1 new company, attaches 0 to existing ones, creates 3 "
+        "opportunities. 1 share an email with an existing person."
+    )
+    control.reset()
+    click(planner.run_button)
+
+    jobs = window.jobs
+    assert jobs is not None
+    panel = jobs.panel
+    qtbot.waitUntil(lambda: panel.job is not None and panel.job.state.final, timeout=30_000)
+    job = panel.job
+    assert job is not None and job.state is JobState.FINISHED
+    assert job.counts()[RowStatus.WRITTEN] == 4
+    posts = convert_posts(control)
+    assert sorted(lead for lead, _status in posts) == sorted(
+        leads[x]["id"] for x in "abcd"
+    )  # each once
+    made = companies_named(client, run, shared)
+    assert len(made) == 1, made
+    results = {row.key: (row.outcome.result or {}) for row in job.rows if row.outcome}
+    people = run(client.search("people", {"ids": [r["person_id"] for r in results.values()]}))
+    by_id = {p["id"]: p for p in people.records}
+    company_of = {k: by_id[r["person_id"]]["company_id"] for k, r in results.items()}
+    assert company_of[leads["a"]["id"]] == company_of[leads["b"]["id"]] == made[0]["id"]
+    assert company_of[leads["c"]["id"]] is None and company_of[leads["d"]["id"]] is None
+    assert results[leads["d"]["id"]]["opportunity_id"] is None
+    assert results[leads["a"]["id"]]["opportunity_id"] is not None
+    # Converted leads leave the list.
+    qtbot.waitUntil(lambda: browser.model.rowCount() == 0)
+
+
+def test_all_matching_the_filters_are_planned_through_the_walk(
+    qtbot: QtBot, make_window: MakeWindow, control: SandboxControl, run: Run
+) -> None:
+    window = make_window()
+    client = window.session.client
+    prefix = f"Plan {tag()}"
+    made = [make_lead(client, run, f"{prefix} {i}") for i in range(3)]
+    browser = leads_browser(qtbot, window, prefix, 3)
+    browser.table.setFocus()
+    QTest.keyClick(browser.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    click(browser.selection.matching_button)
+    assert browser.selection.all_matching
+    window.convert_ui.plan_action.trigger()
+    planner = open_planner(qtbot, window)
+    assert "the leads matching the current filters" in planner.intro.text()
+    assert sorted(r.lead_id for r in planner.model.rows) == sorted(m["id"] for m in made)
+    assert planner.run_button.text() == "Convert 3 leads"
+    click(planner.cancel_button)
+    qtbot.waitUntil(lambda: window.convert_ui.planner is None)
