@@ -188,12 +188,12 @@ def test_the_plan_shares_a_new_company_and_leaves_rows_with_problems_out(
     assert model.rows[0].company == CompanyDecision.existing(501, "Acme")
     assert model.text(1, 2) == "New company “Nova”, created once for 2 leads"
     assert model.text(2, 2) == "New company “nova inc.”, created once for 2 leads"
-    assert model.text(3, 2) == "No company"
+    assert model.text(3, 2) == "Globex (existing)"  # by its email's domain
     assert model.text(3, 3) == "⚠ Same email as Zed"
     assert model.problem_rows() == [4]
     assert model.text(4, 5) == "Unknown owner 99 for the person."
     assert model.counts_line() == (
-        "5 leads: 4 ready, 1 with problems (left out). Creates 1 new company, attaches 1 to "
+        "5 leads: 4 ready, 1 with problems (left out). Creates 1 new company, attaches 2 to "
         "existing ones, creates 0 opportunities. 1 share an email with an existing person. "
         "1 selected leads are converted already, deleted or not visible."
     )

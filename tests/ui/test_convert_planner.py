@@ -61,8 +61,8 @@ def test_several_leads_are_planned_and_converted_with_a_shared_new_company_creat
     shared = f"Shared {tag()}"
     existing = make_company(client, run, f"Known {tag()}")
     email = f"dup.{tag()}@example.org"
-    person = run(client.create("people", {"name": f"Has email {tag()}",
-                                          "emails": [{"email": email, "category": "work"}]}))  # fmt: skip
+    emails = [{"email": email, "category": "work"}]
+    person = run(client.create("people", {"name": f"Has email {tag()}", "emails": emails}))
     leads = {
         "a": make_lead(client, run, f"{prefix} A", company_name=shared, monetary_value=10),
         "b": make_lead(client, run, f"{prefix} B", company_name=f"{shared} Inc."),
@@ -90,7 +90,8 @@ def test_several_leads_are_planned_and_converted_with_a_shared_new_company_creat
     assert planner.run_button.text() == "Convert 4 leads"
 
     # The template: an opportunity for every lead, in the first pipeline's second stage.
-    click(planner.create_opp)
+    QTest.keyClick(planner.create_opp, Qt.Key.Key_Space)
+    assert planner.create_opp.isChecked() and planner.pipeline.isEnabled()
     pipeline_id, pipeline_name = window.lookups.choices(LookupKind.PIPELINES)[0]
     planner.pipeline.setCurrentIndex(planner.pipeline.findData(pipeline_id))
     stage_id, stage_name = window.lookups.stages(pipeline_id)[1]
