@@ -96,7 +96,7 @@ def fake() -> ConvertFake:
             "users": USERS,
             "pipelines": PIPELINES,
             "contact_types": [{"id": 7, "name": "Potential Customer"}],
-        },  # fmt: skip
+        },
     )
 
 
