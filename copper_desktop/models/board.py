@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import date
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Final, Protocol
 
 from PySide6.QtCore import QMimeData, QObject, Signal
@@ -49,6 +49,7 @@ from copper_desktop.models.board_column import (
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.record_model import RecordModel
 from copper_desktop.models.record_save import RecordClient, SaveOutcome, save
+
 
 def _short_date(text: str) -> str:
     """ "2019-08-27" (the display's form) as "27 Aug 2019": a card is narrow."""
@@ -169,6 +170,14 @@ class BoardModel(QObject):
     def set_sort(self, sort_by: str, direction: str) -> None:
         self.sort = (sort_by, direction)
         self.reload()
+
+    def set_walking(self, on: bool) -> None:
+        """Whether totals are added up in the background (off: they stay lower bounds)."""
+        self.walk_enabled = on
+        if on:
+            self._maybe_walk()
+        else:
+            self.runner.cancel("walk")
 
     def set_active(self, active: bool) -> None:
         self.active = active
