@@ -56,6 +56,8 @@ from copper_desktop.models.quiet_collector import (  # noqa: E402
     freeze_startup_heap,
 )
 from copper_desktop.session import Session  # noqa: E402
+from copper_desktop.ui.common import theme  # noqa: E402
+from copper_desktop.ui.common.icons import app_icon  # noqa: E402
 from copper_desktop.ui.common.notifier import (  # noqa: E402
     ErrorNotifier,
     configure_logging,
@@ -71,6 +73,10 @@ if TYPE_CHECKING:  # imported when first used (see the module docstring)
     from copper_desktop.ui.dialogs.settings_dialog import ConnectionTester, SettingsDialog
 
 log = logging.getLogger("copper_desktop.app")
+
+DESKTOP_FILE_ID = "io.github.copperdesktop.CopperDesktop"
+"""The desktop entry's name without ``.desktop`` (packaging/), so that a Wayland compositor or
+a task bar shows the entry's icon and name for the app's windows."""
 
 T = TypeVar("T")
 
@@ -196,6 +202,7 @@ class DesktopApp:
         try:
             await self._blocking(self.paths.make_dirs)
             self.settings.update(await self._blocking(load_settings, self.paths, self.notices))
+            self.apply_theme()
             if self.use_sandbox:
                 await self._connect_sandbox()
             elif not await self._connect_saved():
@@ -212,6 +219,12 @@ class DesktopApp:
             if app is not None:
                 with contextlib.suppress(RuntimeError, TypeError):
                     app.aboutToQuit.disconnect(self.quit)
+
+    def apply_theme(self) -> None:
+        """The saved theme (View ▸ Theme: system, light or dark), before any window shows."""
+        follower = theme.follower()
+        if follower is not None:
+            follower.set_mode(theme.theme_of(self.settings))
 
     async def _shutdown(self) -> None:
         """Tasks first (they may use the client), then window, client, sandbox, executor."""
@@ -494,6 +507,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Copper Desktop")
     app.setOrganizationName("copper-desktop")
+    app.setDesktopFileName(DESKTOP_FILE_ID)
+    app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # the app quits through DesktopApp, never under it
     desktop = DesktopApp(paths, use_sandbox=args.sandbox, exit_when_ready=args.exit_when_ready)
     return run_desktop(app, desktop)

@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMenu,
     QSplitter,
@@ -44,6 +42,8 @@ from copper_desktop.session import Session
 from copper_desktop.ui.board import install_board_ui
 from copper_desktop.ui.browse.browser import EntityBrowser
 from copper_desktop.ui.browse.filter_bar import FilterBar
+from copper_desktop.ui.browse.navigation import Navigation
+from copper_desktop.ui.common.window_workspace import install_workspace
 from copper_desktop.ui.convert import install_convert_ui
 from copper_desktop.ui.status_bar import ClientStatusBar
 from copper_desktop.ui.transfer import install_transfer_ui
@@ -66,6 +66,13 @@ BULK_EDITED = ("people", "companies", "leads", "opportunities", "tasks", "projec
 test checks they agree)."""
 BULK_SHORTCUT = "Ctrl+Shift+E"
 """``ui.bulk.SHORTCUT``, likewise."""
+
+
+def _standard(key: QKeySequence.StandardKey, *fallback: str) -> list[QKeySequence]:
+    """The platform's bindings of a standard key, then `fallback` ones it lacks."""
+    found = list(QKeySequence.keyBindings(key))
+    texts = {s.toString() for s in found}
+    return found + [QKeySequence(f) for f in fallback if f not in texts]
 
 
 class _FirstPaint(QObject):
@@ -145,18 +152,13 @@ class MainWindow(QMainWindow):
         self._page_factories: dict[str, Callable[[], QWidget]] = {}
         self._menus: dict[str, QMenu] = {}
 
-        self.nav = QListWidget(self)
-        self.nav.setObjectName("entityNav")
-        self.nav.setAccessibleName("Entities")
+        self.nav = Navigation(self)
         for key in self._keys:
-            label = ENTITIES[key].plural_label if key in ENTITIES else "Webhooks"
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, key)
-            self.nav.addItem(item)
+            self.nav.add_page(key, ENTITIES[key].plural_label if key in ENTITIES else "Webhooks")
         self.stack = QStackedWidget(self)
         self.stack.setObjectName("pageStack")
         self.stack.setAccessibleName("Current page")
-        splitter = QSplitter(self)
+        splitter = self.splitter = QSplitter(self)
         splitter.setObjectName("mainSplitter")
         splitter.addWidget(self.nav)
         splitter.addWidget(self.stack)
@@ -170,12 +172,13 @@ class MainWindow(QMainWindow):
         self.runner.failed.connect(lambda failure: self.status.show_error(failure.message))
         self._build_actions()
         self.lookups.loaded.connect(self._on_lookups_loaded)
-        self.nav.currentRowChanged.connect(self._on_nav)
+        self.nav.page_chosen.connect(self._on_nav)
         self._update_title()
         self.resize(1100, 700)
+        self.workspace = install_workspace(self)
         self.convert_ui = install_convert_ui(self)
-        install_board_ui(self)
         self.transfer = install_transfer_ui(self)
+        install_board_ui(self)
 
     # ------------------------------------------------------------------ actions
 
@@ -193,13 +196,22 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.settings_action = self._action("actionSettings", "&Settings…")
         self.quit_action = self._action("actionQuit", "&Quit", QKeySequence.StandardKey.Quit)
-        self.refresh_action = self._action("actionRefresh", "&Refresh", "F5")
-        self.find_action = self._action("actionFind", "&Find…", "Ctrl+F")
-        self.next_action = self._action("actionNextPage", "&Next page", "Ctrl+Tab")
-        self.prev_action = self._action(
-            "actionPreviousPage", "&Previous page", "Ctrl+Shift+Tab", "Ctrl+Shift+Backtab"
+        if self.quit_action.shortcut().isEmpty():  # no platform binding (offscreen, some X11)
+            self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.refresh_action = self._action(
+            "actionRefresh", "&Refresh", *_standard(QKeySequence.StandardKey.Refresh, "F5")
         )
-        self.open_action = self._action("actionOpenRecord", "&Open record")
+        self.find_action = self._action("actionFind", "&Find…", QKeySequence.StandardKey.Find)
+        self.next_action = self._action(
+            "actionNextPage", "&Next page", *_standard(QKeySequence.StandardKey.NextChild)
+        )
+        self.prev_action = self._action(
+            "actionPreviousPage", "&Previous page",
+            *_standard(QKeySequence.StandardKey.PreviousChild, "Ctrl+Shift+Tab"),
+        )  # fmt: skip
+        self.open_action = self._action(
+            "actionOpenRecord", "&Open record", QKeySequence.StandardKey.Open
+        )
         self.new_action = self._action(
             "actionNewRecord", "&New record", QKeySequence.StandardKey.New
         )
@@ -264,9 +276,7 @@ class MainWindow(QMainWindow):
             raise ValueError(f"page {key!r} exists already")
         self._keys.append(key)
         self._page_factories[key] = factory
-        item = QListWidgetItem(label)
-        item.setData(Qt.ItemDataRole.UserRole, key)
-        self.nav.addItem(item)
+        self.nav.add_page(key, label)
 
     def current_browser(self) -> EntityBrowser | None:
         page = self.current_page()
@@ -282,10 +292,9 @@ class MainWindow(QMainWindow):
         client = self.session.client
         self.lookups.set_client(client)
         self._started = True
-        if self.nav.currentRow() < 0:
-            self.nav.setCurrentRow(0)
-        else:  # focus alone selected a row before start(): its page was held back until now
-            self._on_nav(self.nav.currentRow())
+        # The page shown last time (or the first); focus alone may have made a page current
+        # before start(), and its page was held back until now.
+        self.nav.select_page(self.workspace.first_page())
         await finished(
             self.runner.run(
                 client.account(), success=self._set_account, what="Could not read the account"
@@ -325,8 +334,10 @@ class MainWindow(QMainWindow):
         """Stop polling, cancel every request, pause running jobs (resumable; before the
         client closes) and save each browser's layout."""
         self._closing = True
+        self.workspace.save()
         self.status.close_source()
         await self.runner.aclose()
+        await self.workspace.aclose()
         dialog = self.bulk_dialog
         if dialog is not None:
             self.bulk_dialog = None
@@ -346,8 +357,7 @@ class MainWindow(QMainWindow):
 
     @property
     def current_key(self) -> str | None:
-        row = self.nav.currentRow()
-        return self._keys[row] if 0 <= row < len(self._keys) else None
+        return self.nav.current_key()
 
     def page_keys(self) -> list[str]:
         return list(self._keys)
@@ -371,16 +381,15 @@ class MainWindow(QMainWindow):
     def show_page(self, key: str) -> QWidget:
         """Select `key` in the navigation (creating its page on first use)."""
         self._started = True
-        row = self._keys.index(key)
-        if self.nav.currentRow() == row:
-            self._on_nav(row)
-        self.nav.setCurrentRow(row)
+        if self.nav.current_key() == key and key in self._pages:
+            self.stack.setCurrentWidget(self._pages[key])
+        else:
+            self.nav.select_page(key)
         return self._pages[key]
 
     def cycle(self, step: int) -> None:
         """Ctrl+Tab / Ctrl+Shift+Tab: the next or previous page, wrapping around."""
-        row = max(self.nav.currentRow(), 0)
-        self.nav.setCurrentRow((row + step) % len(self._keys))
+        self.nav.cycle(step)
 
     def refresh(self) -> None:
         page = self.current_page()
@@ -444,14 +453,15 @@ class MainWindow(QMainWindow):
             self.browser_created.emit(key, page)
         return page
 
-    def _on_nav(self, row: int) -> None:
-        if not self._started or not 0 <= row < len(self._keys):
+    def _on_nav(self, key: str) -> None:
+        if not self._started or key not in self._keys:
             return
-        key = self._keys[row]
         page = self._pages.get(key) or self._create(key)
         self.stack.setCurrentWidget(page)
         if isinstance(page, EntityBrowser):
             page.table.setFocus()
+        elif self._first_paint is None and not self.rows_were_shown:
+            QTimer.singleShot(0, self._rows_shown)  # the first page shown is no browser
 
     def _open_current(self) -> None:
         page = self.current_page()
@@ -511,6 +521,7 @@ class MainWindow(QMainWindow):
                 self, self.session, runner=self.jobs_runner, menu=self.view_menu
             )
             self.jobs.on_repreview = self.bulk_edit_ids
+            self.restoreDockWidget(self.jobs.panel)  # where the last run left it
         return self.jobs
 
     def _start_jobs(self) -> None:

@@ -9,7 +9,11 @@ Rows are multi-selected, with "Select all N matching the current filters" and "B
 
 Column order, widths and visibility are kept per entity in
 ``session.settings["browsers"][spec.key]["columns"]`` as a list of
-``{"key", "width", "hidden"}`` in visual order.
+``{"key", "width", "hidden"}`` in visual order; the sort and the filters (the search body, and
+the filter bar's own ``state()``) beside them under ``"query"``, so the next start shows the
+same rows. A saved view (``view_state``/``apply_view``) is the three together.
+
+While pages are in flight for longer than a blink, a busy bar shows in the bottom line.
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressBar,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -54,6 +59,8 @@ SAVE_DELAY_MS = 500
 DEFAULT_WIDTH = 130
 WIDE_COLUMNS = {"name": 240, "emails": 220, "company_name": 180, "title": 160, "details": 240}
 """Starting widths (pixels) before the user resizes anything."""
+BUSY_DELAY_MS = 150
+"""Pages that come quicker than this show no busy bar (it would only flicker)."""
 
 
 class EntityBrowser(QWidget):
@@ -66,6 +73,8 @@ class EntityBrowser(QWidget):
 
     error_occurred = Signal(str)
     record_opened = Signal(dict)
+    query_changed = Signal()
+    """The filters or the sort changed (the window saves the workspace, counts follow)."""
 
     def __init__(
         self,
@@ -155,7 +164,25 @@ class EntityBrowser(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("browserSummary")
         self.summary.setAccessibleName("Rows shown")
+        self.busy = QProgressBar(self)
+        self.busy.setObjectName("browserBusy")
+        self.busy.setAccessibleName("Loading rows")
+        self.busy.setRange(0, 0)  # indeterminate: how long a page takes is not known
+        self.busy.setMaximumWidth(120)
+        self.busy.setMaximumHeight(12)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_DELAY_MS)
+        self._busy_timer.timeout.connect(lambda: self.busy.setVisible(self.model.loading))
         self.selection = RowSelection(self)
+        self.copy_action = QAction("&Copy rows", self)
+        self.copy_action.setObjectName("actionCopyRows")
+        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.copy_action.triggered.connect(self.copy_rows)
+        self.table.addAction(self.copy_action)
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.summary)
@@ -163,6 +190,7 @@ class EntityBrowser(QWidget):
         for widget in (selection.label, selection.matching_button, selection.clear_button):
             bottom.addWidget(widget)
         bottom.addStretch(1)
+        bottom.addWidget(self.busy)
         bottom.addWidget(selection.bulk_button)
         bottom.addWidget(self.columns_button)
         self._layout = QVBoxLayout(self)
@@ -189,6 +217,7 @@ class EntityBrowser(QWidget):
         self.model.modelReset.connect(self._follow_view)
         self.model.page_loaded.connect(self._on_page_loaded)
         self.model.error.connect(self._on_error)
+        self.model.loading_changed.connect(self._on_loading)
         self.banner.retry_requested.connect(self.retry)
         if lookups is not None:
             lookups.names_resolved.connect(self.model.refresh_display)  # drops cached texts
@@ -200,10 +229,14 @@ class EntityBrowser(QWidget):
         return self.table.horizontalHeader()
 
     def start(self) -> None:
-        """Run the first query (default sort of the entity)."""
-        self.model.set_query(
-            self._filters, self.spec.default_sort, self.spec.default_sort_direction
-        )
+        """Run the first query: the sort and filters saved last time, else the entity's
+        default sort and no filter."""
+        saved = self._settings().get("query")
+        if isinstance(saved, dict):
+            sort_by, direction = self._restore_query(saved)
+        else:
+            sort_by, direction = self.spec.default_sort, self.spec.default_sort_direction
+        self.model.set_query(self._filters, sort_by, direction)
         self._sync_sort_indicator()
 
     def set_filters(self, filters: Mapping[str, Any]) -> None:
@@ -212,6 +245,82 @@ class EntityBrowser(QWidget):
         sort_by, direction = self.current_sort()
         self.model.set_query(self._filters, sort_by, direction)
         self._sync_sort_indicator()
+        self._query_changed()
+
+    def view_state(self) -> dict[str, Any]:
+        """What a saved view holds: the filters (search body and the bar's state), the sort
+        and the column layout (JSON)."""
+        sort_by, direction = self.current_sort()
+        bar_state = getattr(self.filter_bar, "state", None)
+        return {
+            "filters": dict(self._filters),
+            "bar": bar_state() if callable(bar_state) else {},
+            "sort": [sort_by, direction],
+            "columns": self.layout_state(),
+        }
+
+    def apply_view(self, view: Mapping[str, Any]) -> None:
+        """Show a `view_state()` again: its columns, then one query with its filters and sort."""
+        columns = view.get("columns")
+        if isinstance(columns, list) and columns:
+            self._settings()["columns"] = columns
+            self.restore_layout()
+            self._layout_changed()
+        sort_by, direction = self._restore_query(view)
+        self.model.set_query(self._filters, sort_by, direction)
+        self._sync_sort_indicator()
+        self._query_changed()
+
+    def _restore_query(self, saved: Mapping[str, Any]) -> tuple[str | None, str]:
+        """Put saved filters into the bar and `_filters` (no query yet); the saved sort when
+        a column still sorts by it, else the entity's default."""
+        body = saved.get("filters")
+        self._filters = filters_of(body) if isinstance(body, dict) else {}
+        bar = self.filter_bar
+        set_state = getattr(bar, "set_state", None)
+        if callable(set_state):
+            set_state(saved.get("bar") or {}, emit=False)
+            assume = getattr(bar, "assume_sent", None)
+            if callable(assume):
+                assume(self._filters)
+        sort = saved.get("sort")
+        keys = {c.sort_key for c in self.model.columns if c.sort_key}
+        if (
+            isinstance(sort, list | tuple)
+            and len(sort) == 2
+            and sort[0] in keys
+            and sort[1] in ("asc", "desc")
+        ):
+            return str(sort[0]), str(sort[1])
+        return self.spec.default_sort, self.spec.default_sort_direction
+
+    def save_query(self) -> None:
+        """Write the sort and filters into the session's settings (the file follows)."""
+        state = self.view_state()
+        del state["columns"]
+        self._settings()["query"] = state
+
+    def _query_changed(self) -> None:
+        self.save_query()
+        self._save_timer.start()
+        self.query_changed.emit()
+
+    def copy_rows(self) -> None:
+        """Ctrl+C on the table: the selected loaded rows' visible cells, tab-separated (with
+        a header line), for a spreadsheet or a mail."""
+        ranges = self.selection.ranges()
+        if not ranges:
+            return
+        header = self.header
+        logical = [header.logicalIndex(v) for v in range(header.count())]
+        shown = [i for i in logical if not header.isSectionHidden(i)]
+        lines = ["\t".join(str(self.model.headerData(i, Qt.Orientation.Horizontal)) for i in shown)]
+        for top, bottom in ranges:
+            for row in range(top, bottom + 1):
+                if self.model.is_loaded(row):
+                    cells = (self.model.index(row, i).data() for i in shown)
+                    lines.append("\t".join("" if c is None else str(c) for c in cells))
+        QGuiApplication.clipboard().setText("\n".join(lines) + "\n")
 
     def set_filter_bar(self, bar: QWidget) -> None:
         """Put a filter bar on top: its `filters_changed(dict)` re-queries, Ctrl+F calls its
@@ -310,6 +419,7 @@ class EntityBrowser(QWidget):
         if self._closed:
             return
         self._closed = True
+        self._busy_timer.stop()
         if self._save_timer.isActive():
             self._save_timer.stop()
             self.session_save()
@@ -426,6 +536,7 @@ class EntityBrowser(QWidget):
             order = Qt.SortOrder.AscendingOrder
         self.model.sort(logical, order)
         self._sync_sort_indicator()
+        self._query_changed()
 
     def _sync_sort_indicator(self) -> None:
         header = self.header
@@ -447,6 +558,15 @@ class EntityBrowser(QWidget):
         if callable(set_summary):
             set_summary(first + 1, last + 1, total)
         self.summary.setText(summary_text(first + 1, last + 1, total))
+
+    def _on_loading(self, loading: bool) -> None:
+        """Show the busy bar once pages have been in flight for BUSY_DELAY_MS."""
+        if loading:
+            if not self._busy_timer.isActive() and not self.busy.isVisible():
+                self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self.busy.hide()
 
     def _on_page_loaded(self, page: int) -> None:
         self.banner.clear()

@@ -5,6 +5,11 @@ common pickers (owner, status, pipeline and stage, contact type, tags) in one co
 dates, numbers, text fields and filterable custom fields behind "More filters". Every change
 produces a search body of exactly the keys Copper expects (checked against the catalog's
 `body_keys`) and emits it once through `filters_changed`.
+
+`state()` is what the controls show, as JSON (the name, and each filter's chosen values or
+bounds by catalog key); `set_state()` puts it back, also for filters that exist only once the
+account's lookups arrive (custom fields, the choices of owners and tags): those parts wait and
+are applied then. The workspace saves it per browser and in saved views.
 """
 
 from __future__ import annotations
@@ -82,6 +87,9 @@ class _Control:
     describe: Callable[[], str | None]
     reset: Callable[[], None]
     definition: CustomFieldDefinition | None = None
+    save: Callable[[], Any] = lambda: None
+    """The control's state as JSON (None: untouched)."""
+    load: Callable[[Any], None] = lambda _state: None
 
 
 class FilterBar(QWidget):
@@ -104,6 +112,8 @@ class FilterBar(QWidget):
         self._custom_built = False
         self._last: Body = {}
         self._silent = False
+        self._pending: dict[str, Any] = {}
+        """Saved states of controls not built yet, or of choices not offered yet."""
 
         self.debounce = QTimer(self)
         self.debounce.setObjectName("filterDebounce")
@@ -212,6 +222,71 @@ class FilterBar(QWidget):
         self._update_active()
         self.filters_changed.emit({})
 
+    def state(self) -> dict[str, Any]:
+        """What the controls show, as JSON: ``{"name": str, "filters": {key: state}}``; a
+        saved state not applied yet (its control or choices still to come) is kept in it."""
+        controls = dict(self._pending)
+        for key, control in self._controls.items():
+            saved = control.save()
+            if saved is not None:
+                controls[key] = saved
+            else:
+                controls.pop(key, None)
+        return {
+            "name": self.search.text(),
+            "filters": controls,
+            "more": self.more_button.isChecked(),
+        }
+
+    def set_state(self, state: Any, *, emit: bool = True) -> None:
+        """Show a `state()` again (unknown keys and malformed parts are ignored); emits
+        `filters_changed` once when the body changed, unless `emit` is False (the caller
+        then queries with `filters()` itself)."""
+        if not isinstance(state, dict):
+            state = {}
+        self.debounce.stop()
+        self._silent = True
+        try:
+            name = state.get("name")
+            self.search.setText(name if isinstance(name, str) else "")
+            for control in self._controls.values():
+                control.reset()
+            filters = state.get("filters")
+            self._pending = dict(filters) if isinstance(filters, dict) else {}
+            self._apply_pending()
+        finally:
+            self._silent = False
+        self.more_button.setChecked(bool(state.get("more")) and self.more_grid.count() > 0)
+        self._update_active()
+        body = self.filters()
+        changed = body != self._last
+        self._last = body
+        if emit and changed:
+            self.filters_changed.emit(body)
+
+    def assume_sent(self, body: Body) -> None:
+        """The browser queried with `body` (a saved one, custom field filters included) while
+        parts of the state still wait for the lookups: once they are applied, the bar emits
+        only if its body then differs from that."""
+        self._last = dict(body)
+
+    def _apply_pending(self) -> None:
+        """Apply the pending states whose controls exist; keep those still waiting for
+        their control or their choices (the lookups)."""
+        waiting: dict[str, Any] = {}
+        for key, saved in self._pending.items():
+            control = self._controls.get(key)
+            if control is None:
+                waiting[key] = saved
+                continue
+            try:
+                control.load(saved)
+            except (TypeError, ValueError):
+                continue
+            if control.save() != saved and not self.lookups.is_loaded:
+                waiting[key] = saved  # its choices arrive with the lookups
+        self._pending = waiting
+
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
@@ -317,6 +392,13 @@ class FilterBar(QWidget):
         self._update_stages()
         self._build_custom()
         self.more_button.setVisible(self.more_grid.count() > 0)
+        if self._pending:
+            self._silent = True
+            try:
+                self._apply_pending()
+            finally:
+                self._silent = False
+            self._pending = {}
         self._emit_if_changed()
 
     def _choices(self, spec: FilterSpec) -> Choices:
@@ -414,7 +496,13 @@ class FilterBar(QWidget):
             labels = button.selected_labels()
             return f"{spec.label}: {', '.join(labels)}" if labels else None
 
-        return _Control(spec, button, body, describe, lambda: button.set_selected([]), definition)
+        def load(saved: Any) -> None:
+            button.set_selected(list(saved))
+
+        return _Control(
+            spec, button, body, describe, lambda: button.set_selected([]), definition,
+            save=lambda: button.selected() or None, load=load,
+        )  # fmt: skip
 
     def _combo(
         self, spec: FilterSpec, choices: Choices, definition: CustomFieldDefinition | None
@@ -439,7 +527,14 @@ class FilterBar(QWidget):
         def describe() -> str | None:
             return combo.currentText() if combo.currentIndex() > 0 else None
 
-        return _Control(spec, combo, body, describe, lambda: combo.setCurrentIndex(0), definition)
+        def load(saved: Any) -> None:
+            index = combo.findData(saved)
+            combo.setCurrentIndex(max(index, 0))
+
+        return _Control(
+            spec, combo, body, describe, lambda: combo.setCurrentIndex(0), definition,
+            save=lambda: combo.currentData(), load=load,
+        )  # fmt: skip
 
     def _flag(self, spec: FilterSpec) -> _Control:
         box = QCheckBox(spec.label, self)
@@ -453,7 +548,11 @@ class FilterBar(QWidget):
         def describe() -> str | None:
             return spec.label if box.isChecked() else None
 
-        return _Control(spec, box, body, describe, lambda: box.setChecked(False))
+        return _Control(
+            spec, box, body, describe, lambda: box.setChecked(False),
+            save=lambda: True if box.isChecked() else None,
+            load=lambda s: box.setChecked(s is True),
+        )  # fmt: skip
 
     def _text(self, spec: FilterSpec) -> _Control:
         edit = QLineEdit(self)
@@ -481,7 +580,10 @@ class FilterBar(QWidget):
             text = edit.text().strip()
             return f"{spec.label}: “{text}”" if text else None
 
-        return _Control(spec, edit, body, describe, edit.clear)
+        return _Control(
+            spec, edit, body, describe, edit.clear,
+            save=lambda: edit.text() or None, load=lambda s: edit.setText(str(s)),
+        )  # fmt: skip
 
     def _range(self, spec: FilterSpec, definition: CustomFieldDefinition | None) -> _Control:
         dates = spec.type is FilterType.DATE_RANGE or spec.value_type in (
@@ -522,4 +624,21 @@ class FilterBar(QWidget):
             assert isinstance(low, float) and isinstance(high, float)
             return f"{spec.label}: {format_number(low)} – {format_number(high)}"
 
-        return _Control(spec, edit, body, describe, edit.reset, definition)
+        def save() -> Any:
+            bounds = edit.bounds()
+            if bounds is None:
+                return None
+            low, high = bounds
+            if isinstance(low, date) and isinstance(high, date):
+                return [low.isoformat(), high.isoformat()]
+            return [low, high]
+
+        def load(saved: Any) -> None:
+            low, high = saved
+            if edit.dates:
+                edit.set_dates(date.fromisoformat(low), date.fromisoformat(high))
+            else:
+                edit.set_numbers(float(low), float(high))
+            edit.enabled.setChecked(True)
+
+        return _Control(spec, edit, body, describe, edit.reset, definition, save=save, load=load)

@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 from copper_desktop.models.actions import Failure
-from copper_desktop.ui.common.style import banner_style
+from copper_desktop.ui.common.style import banner_style, follow_palette
 
 
 class Banner(QFrame):
@@ -25,7 +25,7 @@ class Banner(QFrame):
         self.setObjectName("errorBanner")
         self.setAccessibleName("Error")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(banner_style("errorBanner", self.palette()))
+        follow_palette(self, lambda palette: banner_style("errorBanner", palette))
         self._label = QLabel(self)
         self._label.setObjectName("bannerMessage")
         self._label.setAccessibleName("Error message")

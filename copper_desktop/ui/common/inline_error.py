@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from copper_desktop.ui.common.style import error_text_style
+from copper_desktop.ui.common.style import error_text_style, follow_palette
 
 
 def error_label(name: str, accessible: str, parent: QWidget | None = None) -> QLabel:
@@ -14,7 +14,7 @@ def error_label(name: str, accessible: str, parent: QWidget | None = None) -> QL
     label.setObjectName(name)
     label.setAccessibleName(accessible)
     label.setWordWrap(True)
-    label.setStyleSheet(error_text_style(label.palette()))
+    follow_palette(label, error_text_style)
     label.hide()
     return label
 

@@ -3,14 +3,19 @@
 Nothing here is a fixed colour for text: each one is picked for the palette it will be drawn
 on. An error red, for instance, keeps its hue but moves its lightness until its contrast with
 the palette's window and base colours reaches WCAG's 4.5:1 for text (3:1 for marks that are not
-text). Colours are computed when a widget is built, from the palette it has then.
+text). Colours are computed when a widget is built, from the palette it has then; a widget
+whose style sheet holds such colours gets it through `follow_palette`, which computes it again
+when the theme changes. `dark_palette` and `light_palette` are the app's own themes (View ▸
+Theme, ui/common/theme.py) for when the platform has none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QWidget
 
 TEXT_CONTRAST = 4.5
 """WCAG 2 AA for normal text."""
@@ -174,3 +179,137 @@ def banner_style(object_name: str, palette: QPalette | None = None) -> str:
         f"border: 1px solid {error_border(pal).name()}; }} "
         f"#{object_name} QLabel {{ color: {text}; }}"
     )
+
+
+# ---------------------------------------------------------------------- the app's own themes
+
+Role = QPalette.ColorRole
+Group = QPalette.ColorGroup
+
+DARK_COLORS: dict[QPalette.ColorRole, str] = {
+    Role.Window: "#2b2b2e",
+    Role.WindowText: "#e6e6e6",
+    Role.Base: "#1f1f22",
+    Role.AlternateBase: "#27272b",
+    Role.Text: "#e6e6e6",
+    Role.Button: "#38383c",
+    Role.ButtonText: "#e6e6e6",
+    Role.BrightText: "#ffffff",
+    Role.ToolTipBase: "#38383c",
+    Role.ToolTipText: "#e6e6e6",
+    Role.Highlight: "#2d5fa8",
+    Role.HighlightedText: "#ffffff",
+    Role.Link: "#8ab4f8",
+    Role.LinkVisited: "#c9a3f5",
+    Role.PlaceholderText: "#a3a3a8",
+    Role.Light: "#55555a",
+    Role.Midlight: "#46464a",
+    Role.Mid: "#303034",
+    Role.Dark: "#1a1a1c",
+    Role.Shadow: "#0a0a0a",
+}
+"""The dark theme (on the Fusion style) when the platform has none: every text role reaches
+4.5:1 on the background it is drawn on (tests/ui/test_style.py checks each pair)."""
+DARK_DISABLED: dict[QPalette.ColorRole, str] = {
+    Role.WindowText: "#8c8c90",
+    Role.Text: "#8c8c90",
+    Role.ButtonText: "#8c8c90",
+    Role.Highlight: "#4a4a4f",
+    Role.HighlightedText: "#c8c8c8",
+}
+"""Disabled controls: dimmed, still legible (3:1 and more; WCAG asks nothing of them)."""
+LIGHT_COLORS: dict[QPalette.ColorRole, str] = {
+    Role.Window: "#efefef",
+    Role.WindowText: "#000000",
+    Role.Base: "#ffffff",
+    Role.AlternateBase: "#f5f5f5",
+    Role.Text: "#000000",
+    Role.Button: "#efefef",
+    Role.ButtonText: "#000000",
+    Role.BrightText: "#ffffff",
+    Role.ToolTipBase: "#ffffdc",
+    Role.ToolTipText: "#000000",
+    Role.Highlight: "#1f63a8",
+    Role.HighlightedText: "#ffffff",
+    Role.Link: "#0b57d0",
+    Role.LinkVisited: "#6f2da8",
+    Role.PlaceholderText: "#6b6b6b",
+    Role.Light: "#ffffff",
+    Role.Midlight: "#cacaca",
+    Role.Mid: "#b8b8b8",
+    Role.Dark: "#9f9f9f",
+    Role.Shadow: "#767676",
+}
+"""The light theme, used only when the platform's palette is dark and the user chose light."""
+LIGHT_DISABLED: dict[QPalette.ColorRole, str] = {
+    Role.WindowText: "#767676",
+    Role.Text: "#767676",
+    Role.ButtonText: "#767676",
+    Role.Highlight: "#c8c8c8",
+    Role.HighlightedText: "#303030",
+}
+TEXT_PAIRS: tuple[tuple[QPalette.ColorRole, QPalette.ColorRole], ...] = (
+    (Role.WindowText, Role.Window),
+    (Role.Text, Role.Base),
+    (Role.Text, Role.AlternateBase),
+    (Role.ButtonText, Role.Button),
+    (Role.ToolTipText, Role.ToolTipBase),
+    (Role.HighlightedText, Role.Highlight),
+    (Role.PlaceholderText, Role.Base),
+    (Role.Link, Role.Base),
+    (Role.Link, Role.Window),
+    (Role.LinkVisited, Role.Base),
+)
+"""(text, background) roles drawn together: each pair must reach TEXT_CONTRAST."""
+
+
+def _built(
+    colors: dict[QPalette.ColorRole, str], disabled: dict[QPalette.ColorRole, str]
+) -> QPalette:
+    palette = QPalette()
+    for role, name in colors.items():
+        palette.setColor(role, QColor(name))
+    for role, name in disabled.items():
+        palette.setColor(Group.Disabled, role, QColor(name))
+    return palette
+
+
+def dark_palette() -> QPalette:
+    return _built(DARK_COLORS, DARK_DISABLED)
+
+
+def light_palette() -> QPalette:
+    return _built(LIGHT_COLORS, LIGHT_DISABLED)
+
+
+def weakest_text_pair(palette: QPalette) -> tuple[float, str]:
+    """The lowest contrast among `TEXT_PAIRS` (active group) and which pair it is."""
+    ratios = [
+        (contrast_ratio(palette.color(text), palette.color(ground)), f"{text.name}/{ground.name}")
+        for text, ground in TEXT_PAIRS
+    ]
+    return min(ratios)
+
+
+class _SheetFollower(QObject):
+    """Re-applies a widget's palette-derived style sheet when the app's palette changes (a
+    switch of theme): the colours were computed for the old palette."""
+
+    def __init__(self, widget: QWidget, sheet: Callable[[QPalette], str]) -> None:
+        super().__init__(widget)
+        self.setObjectName("paletteFollower")
+        self._widget = widget
+        self._sheet = sheet
+        widget.setStyleSheet(sheet(widget.palette()))
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._widget and event.type() == QEvent.Type.ApplicationPaletteChange:
+            self._widget.setStyleSheet(self._sheet(QGuiApplication.palette()))
+        return False
+
+
+def follow_palette(widget: QWidget, sheet: Callable[[QPalette], str]) -> None:
+    """Give `widget` the style sheet `sheet(palette)` now, and again whenever the app's
+    palette changes (View ▸ Theme, or the system switching between light and dark)."""
+    _SheetFollower(widget, sheet)

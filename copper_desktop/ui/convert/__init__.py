@@ -66,7 +66,7 @@ class ConvertUi(QObject):
                 button.setObjectName(name)
                 button.setAccessibleName(accessible)
         window.browser_created.connect(self._browser_created)
-        window.nav.currentRowChanged.connect(self.update)
+        window.stack.currentChanged.connect(self.update)  # the page shown changed
         window.editor_opened.connect(self._editor_opened)
         self.update()
 

@@ -245,7 +245,7 @@ class ConvertDialog(QDialog):
         self.open_opportunity.clicked.connect(lambda: self._open("opportunities", "opportunity_id"))
         self.cancel_button.clicked.connect(self.reject)
         self.convert_button.clicked.connect(self.convert)
-        model.loading_changed.connect(self._update_buttons)
+        model.loading_changed.connect(self._loading)
         model.creating_changed.connect(self._update_buttons)
         model.loaded.connect(self._loaded)
         model.load_failed.connect(self._load_failed)
@@ -493,10 +493,11 @@ class ConvertDialog(QDialog):
         self.new_company.setEnabled(editable and self._chosen_mode() == "new")
         self.convert_button.setEnabled(editable and not self._blocked)
         self.convert_button.setVisible(not done)
-        if model.loading:
-            self.status.setText(
-                "Loading the lead, its matching companies and people with its email…"
-            )
+
+    def _loading(self, loading: bool) -> None:
+        if loading:
+            self.status.setText("Loading the lead, matching companies and people with its email…")
+        self._update_buttons()
 
     # ------------------------------------------------------------------ closing
     def reject(self) -> None:

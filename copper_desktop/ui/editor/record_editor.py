@@ -93,6 +93,22 @@ def new_record_defaults(spec: EntitySpec, lookups: Lookups, user_id: int | None)
     return defaults
 
 
+def editor_actions(owner: QWidget) -> tuple[QAction, QAction]:
+    """The editor's keyboard actions: Save (Ctrl+S) and Close (Ctrl+W, Esc; unsaved changes
+    are asked about first). Help ▸ Keyboard shortcuts lists them from here too."""
+    save_action = QAction("Save", owner)
+    save_action.setObjectName("actionEditorSave")
+    save_action.setShortcut(QKeySequence.StandardKey.Save)
+    close_action = QAction("Close editor", owner)
+    close_action.setObjectName("actionEditorClose")
+    close_action.setShortcuts(
+        [*QKeySequence.keyBindings(QKeySequence.StandardKey.Close), QKeySequence("Esc")]
+    )
+    for action in (save_action, close_action):
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    return save_action, close_action
+
+
 class RecordEditor(QWidget):
     """A window editing one record (or creating one).
 
@@ -150,12 +166,10 @@ class RecordEditor(QWidget):
         self.revert_button.clicked.connect(self.revert)
         self.delete_button.clicked.connect(self.delete)
         self.close_button.clicked.connect(self.close)
-        save_action = QAction("Save", self)
-        save_action.setObjectName("actionEditorSave")
-        save_action.setShortcut(QKeySequence.StandardKey.Save)
-        save_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        save_action, close_action = editor_actions(self)
         save_action.triggered.connect(self.save)
-        self.addAction(save_action)
+        close_action.triggered.connect(self.close)
+        self.addActions([save_action, close_action])
 
         self.conflict_dialog: ConflictDialog | None = None
         self.related: RelatedPanel | None = None

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from copper_desktop.domain.catalog import FieldSpec
 from copper_desktop.domain.validation import validate_value
-from copper_desktop.ui.common.style import changed_color, error_text_style
+from copper_desktop.ui.common.style import changed_color, error_text_style, follow_palette
 
 CHANGED_TIP: Final = "Changed, not saved"
 NONE_LABEL: Final = "— none —"
@@ -104,7 +104,7 @@ class FieldEditor(QWidget):
         self.error_label.setObjectName(f"{self.objectName()}Error")
         self.error_label.setAccessibleName(f"{field.label} error")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(error_text_style(self.error_label.palette()))
+        follow_palette(self.error_label, error_text_style)
         self.error_label.setVisible(False)
         column.addWidget(self.error_label)
         self._paint_bar()
