@@ -2,11 +2,13 @@
 picked in the browser → Ctrl+Shift+L → the plan (candidates, a shared new company, a duplicate
 person, a lead with a problem left out) → the template and a row's own choices → Convert → the
 job runs in the jobs panel → the sandbox holds one company for the two leads that named it;
-and "all matching the filters" planned through the walk."""
+"all matching the filters" planned through the walk; and (on a fake Copper) a lead with a
+problem listed and left out of the run."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -14,9 +16,12 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.domain.catalog import LookupKind
-from copper_desktop.jobs import JobState, RowStatus
+from copper_desktop.jobs import Job, JobState, JobStore, RowStatus
+from copper_desktop.models.convert_plan import ConversionPlanModel
+from copper_desktop.models.lookups import Lookups
 from copper_desktop.ui.convert.planner import PlannerDialog
 from copper_desktop.ui.main_window import MainWindow
+from tests.helpers.fakes import FakeClient
 from tests.helpers.leads import (
     CTRL_SHIFT,
     click,
@@ -160,3 +165,31 @@ def test_all_matching_the_filters_are_planned_through_the_walk(
     assert planner.run_button.text() == "Convert 3 leads"
     click(planner.cancel_button)
     qtbot.waitUntil(lambda: window.convert_ui.planner is None)
+
+
+def test_leads_with_problems_are_listed_and_left_out_of_the_run(
+    qtbot: QtBot, tmp_path: Path, run: Run
+) -> None:
+    """On a fake Copper: a lead whose owner is unknown is named under the table and the Run
+    button counts only the others; the job holds only them."""
+    fake = FakeClient(
+        records={"leads": {1: {"id": 1, "name": "Ok Lead", "assignee_id": 1},
+                           2: {"id": 2, "name": "Bad Owner", "assignee_id": 99}}},
+        lookups={"users": [{"id": 1, "name": "Ann"}]},
+    )  # fmt: skip
+    lookups = Lookups()
+    run(lookups.load(fake))
+    store = JobStore(tmp_path / "jobs", fake)
+    jobs: list[Job] = []
+    planner = PlannerDialog(ConversionPlanModel(store, lookups), jobs.append)
+    qtbot.addWidget(planner)
+    planner.show()
+    with qtbot.waitSignal(planner.model.loaded):
+        planner.model.load([1, 2])
+    assert planner.problems.isVisible()
+    assert planner.problems.text() == "Left out (1):\nBad Owner: Unknown owner 99 for the person."
+    assert planner.run_button.text() == "Convert 1 lead"
+    click(planner.run_button)
+    qtbot.waitUntil(lambda: bool(jobs))
+    assert [row.key for row in jobs[0].rows] == [1]
+    run(store.close())
