@@ -42,6 +42,7 @@ from copper_desktop.session import Session
 from copper_desktop.ui.board import install_board_ui
 from copper_desktop.ui.browse.browser import EntityBrowser
 from copper_desktop.ui.browse.filter_bar import FilterBar
+from copper_desktop.ui.browse.grid_editing import install_grid_editing
 from copper_desktop.ui.browse.navigation import Navigation
 from copper_desktop.ui.common.window_workspace import install_workspace
 from copper_desktop.ui.convert import install_convert_ui
@@ -178,6 +179,7 @@ class MainWindow(QMainWindow):
         self.workspace = install_workspace(self)
         self.convert_ui = install_convert_ui(self)
         self.transfer = install_transfer_ui(self)
+        self.grid_editing = install_grid_editing(self, BULK_EDITED)
         install_board_ui(self)
 
     # ------------------------------------------------------------------ actions

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -212,7 +212,7 @@ class EntityBrowser(QWidget):
             lambda pos: self.chooser.popup(header.mapToGlobal(pos))
         )
         self.table.verticalScrollBar().valueChanged.connect(lambda _: self._follow_view())
-        self.table.doubleClicked.connect(lambda index: self.open_detail(index.row()))
+        self.table.doubleClicked.connect(self._on_double_click)
         self.model.total_changed.connect(lambda _: self._follow_view())
         self.model.modelReset.connect(self._follow_view)
         self.model.page_loaded.connect(self._on_page_loaded)
@@ -599,6 +599,11 @@ class EntityBrowser(QWidget):
         message = str(exc) or type(exc).__name__
         self.banner.show_error(f"Could not load {self.spec.plural_label.lower()}: {message}")
         self.error_occurred.emit(message)
+
+    def _on_double_click(self, index: QModelIndex) -> None:
+        """Opens the record, except on a cell the table edits in place (grid editing)."""
+        if not index.flags() & Qt.ItemFlag.ItemIsEditable:
+            self.open_detail(index.row())
 
     def _forget_detail(self) -> None:
         self._detail = None
