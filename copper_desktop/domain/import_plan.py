@@ -5,9 +5,9 @@ ones, or both. A row matches on the record id when an ID column is mapped, else 
 entity's natural key: a person's or a lead's e-mail, a company's name (others: id only).
 
 * :func:`auto_mapping` maps columns to fields by header: the field's label or key,
-  case-insensitive, spaces, ``_`` and ``-`` alike, a plural ``s`` optional; custom fields by
-  their name. A column named ``error`` (the errors file's) is left out, as are columns that
-  match no field or a read-only one (:func:`mapping_notes` says so).
+  case-insensitive, spaces, ``_`` and ``-`` alike or left out, a plural ``s`` optional;
+  custom fields by their name. A column named ``error`` (the errors file's) is left out, as
+  are columns that match no field or a read-only one (:func:`mapping_notes` says so).
 * :func:`find_duplicates` flags rows sharing a match key (both rows, by file line).
 * :func:`parse_row` reads a row's cells (``domain.import_cells``); :func:`decide` compares it
   with the record it matches, freshly loaded: a cell whose text is what an export of the
@@ -41,7 +41,7 @@ from copper_desktop.domain.bulk import (
 from copper_desktop.domain.catalog import FieldSpec
 from copper_desktop.domain.custom_fields import get_field_value
 from copper_desktop.domain.display import NameOf
-from copper_desktop.domain.formats import DateOrder, FormatError
+from copper_desktop.domain.formats import LIST_KINDS, VALUE_KEYS, DateOrder, FormatError
 from copper_desktop.domain.import_cells import (
     NOT_IMPORTABLE,
     NameIndex,
@@ -100,8 +100,10 @@ def normal(text: str) -> str:
 
 
 def _forms(text: str) -> set[str]:
+    """The spellings a header may match a field by ("E-mail" = "Emails" = "email")."""
     base = normal(text)
-    return {base, base.removesuffix("s")} if base else set()
+    joined = base.replace(" ", "")
+    return {base, base.removesuffix("s"), joined, joined.removesuffix("s")} if base else set()
 
 
 def importable_fields(fields: Mapping[str, FieldSpec], mode: Mode) -> list[FieldSpec]:
@@ -345,6 +347,21 @@ def _unchanged_text(setup: ImportSetup, spec: FieldSpec, record: Mapping[str, An
     return text == raw_text(get_field_value(record, spec.key))
 
 
+def _keep_categories(spec: FieldSpec, text: str, before: Any, after: Any) -> Any:
+    """A list cell written without "(category)" keeps the entries the record has for the same
+    addresses, numbers or links, whatever their case (plain e-mails change no category)."""
+    kind = LIST_KINDS.get(spec.type)
+    if kind is None or "(" in text or text.lstrip().startswith("["):
+        return after
+    if not isinstance(before, list) or not isinstance(after, list):
+        return after
+    key = VALUE_KEYS[kind]
+    known = {str(e.get(key)).casefold(): e for e in before if isinstance(e, dict) and e.get(key)}
+    return [dict(known[str(e.get(key)).casefold()])
+            if isinstance(e, dict) and str(e.get(key)).casefold() in known else e
+            for e in after]  # fmt: skip
+
+
 def _update(setup: ImportSetup, parsed: Parsed, record: Mapping[str, Any],
             base: RowPlan) -> RowPlan:  # fmt: skip
     changes: list[FieldChange] = []
@@ -356,6 +373,7 @@ def _update(setup: ImportSetup, parsed: Parsed, record: Mapping[str, Any],
         if _unchanged_text(setup, spec, record, parsed.texts[key]):
             continue
         before = get_field_value(record, key)
+        after = _keep_categories(spec, parsed.texts[key], before, after)
         if same_field_value(spec.type.value, before, after):
             continue
         if spec.required and is_blank_value(after):

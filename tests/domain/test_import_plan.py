@@ -198,3 +198,16 @@ def test_the_errors_file_keeps_the_input_columns_and_adds_why() -> None:
     assert headers == ["Name", "Title", "error"]
     assert rows == [["Ada", "Dr", "bad"], ["Bob", "", "short"],
                     ["Cy", "Mr", "long Cells past the last column: x"]]  # fmt: skip
+
+
+def test_a_plain_e_mail_keeps_the_category_the_record_has() -> None:
+    """A spreadsheet of bare addresses matched on e-mail changes no category."""
+    s = setup(["Name", "Emails"])
+    cells = ("Ada Lovelace", "ADA@x.test")
+    plan = decide(s, parse_row(s, cells), 1, 2, cells, [RECORD], key="ada@x.test")
+    assert (plan.action, plan.changes) == (Action.UNCHANGED, ())
+    cells = ("Ada Lovelace", "ada@x.test; new@x.test")
+    plan = decide(s, parse_row(s, cells), 1, 2, cells, [RECORD], key="ada@x.test")
+    assert [c.after for c in plan.changes] == [
+        [{"email": "ada@x.test", "category": "work"}, {"email": "new@x.test", "category": "other"}]
+    ]
