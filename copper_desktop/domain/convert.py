@@ -10,6 +10,7 @@ Leads that name the same *new* company share a ``company_key`` so the company is
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -53,6 +54,7 @@ _REMOVED = re.compile(r"[.'\u2019`]")
 _SEPARATORS = re.compile(r"[\W_]+")
 
 
+@functools.lru_cache(maxsize=8192)
 def normalize_company_name(name: str) -> str:
     """The name with case, accents' compatibility forms, punctuation, legal suffixes and
     extra spaces taken out, for telling whether two names mean the same company."""
@@ -91,8 +93,22 @@ class CompanyCandidate:
         return {"id": self.id, "name": self.name, "reason": self.reason, "score": self.score}
 
 
+def _near(matcher: difflib.SequenceMatcher[str], mine: str, theirs: str) -> float:
+    """How alike two normalized names are (0 to 1); the cheap upper bounds first, as most
+    pairs are far apart (a plan compares hundreds of leads with hundreds of companies)."""
+    if mine == theirs:
+        return 1.0
+    matcher.set_seq1(theirs)  # seq2, the lead's name, stays analysed between companies
+    if matcher.real_quick_ratio() < NEAR_RATIO or matcher.quick_ratio() < NEAR_RATIO:
+        return 0.0
+    return matcher.ratio()
+
+
 def _candidate(
-    company: Mapping[str, Any], lead_name: str, domain: str | None
+    company: Mapping[str, Any],
+    lead_name: str,
+    domain: str | None,
+    matcher: difflib.SequenceMatcher[str],
 ) -> CompanyCandidate | None:
     cid, name = company.get("id"), company.get("name")
     if not isinstance(cid, int) or isinstance(cid, bool) or not isinstance(name, str):
@@ -107,9 +123,7 @@ def _candidate(
         else:
             mine, theirs = normalize_company_name(wanted), normalize_company_name(name)
             if mine and theirs:
-                ratio = (
-                    1.0 if mine == theirs else difflib.SequenceMatcher(None, mine, theirs).ratio()
-                )
+                ratio = _near(matcher, mine, theirs)
                 if ratio >= NEAR_RATIO:
                     found.append((round(0.9 * ratio, 4), "near"))
     theirs_domain = company.get("email_domain")
@@ -130,8 +144,10 @@ def match_companies(
     lead_name = lead_name if isinstance(lead_name, str) else ""
     domain = email_domain(lead_email(lead))
     best: dict[int, CompanyCandidate] = {}
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(normalize_company_name(lead_name.strip()))
     for company in companies:
-        c = _candidate(company, lead_name, domain)
+        c = _candidate(company, lead_name, domain, matcher)
         if c is not None and (c.id not in best or c.score > best[c.id].score):
             best[c.id] = c
     return sorted(best.values(), key=lambda c: (-c.score, c.name.casefold(), c.id))

@@ -201,6 +201,39 @@ async def test_a_crash_after_a_conversion_landed_recovers_it_and_converts_no_lea
     assert len(crashcos.records) == 1
 
 
+async def test_a_resumed_job_attaches_to_the_company_a_journaled_row_created(
+    client: CopperClient, jobs_dir: Path, control: SandboxControl
+) -> None:
+    """The journal says row 0 converted its lead and created the company row 1 also names
+    (spelt otherwise): resuming sends row 1 that company's id, not the name again."""
+    t = tag()
+    leads = [
+        await make_lead(client, f"Load A {t}", company_name=f"Loadco {t}"),
+        await make_lead(client, f"Load B {t}", company_name=f"LOADCO {t} Inc."),
+    ]
+    first = JobStore(jobs_dir, client)
+    job = await first.create_conversion(await plan(client, leads))
+    await first.close()
+    done = await client.convert_lead(leads[0]["id"], company={"name": f"Loadco {t}"})
+    assert done.company is not None and done.person is not None
+    dead = JobJournal(job.journal.path)
+    dead.append({"e": "state", "state": "running"}, {"e": "start", "rows": [0]})
+    dead.append({"e": "done", "items": [{"i": 0, "status": "written", "result": {
+        "person_id": done.person["id"], "company_id": done.company["id"],
+        "company_created": True}}]})  # fmt: skip
+    dead.close()
+    control.reset()
+    second = JobStore(jobs_dir, client)
+    try:
+        resumed = await second.open(job.id)
+        assert await run_to_end(resumed) is JobState.FINISHED
+        assert result(resumed, 1)["company_id"] == done.company["id"]
+    finally:
+        await second.close()
+    assert converts(await log(control)) == {leads[1]["id"]: 1}
+    assert len((await client.search("companies", {"name": f"oadco {t}"})).records) == 1
+
+
 async def test_a_refused_row_fails_with_coppers_message_and_the_job_goes_on(
     client: CopperClient, store: JobStore
 ) -> None:
