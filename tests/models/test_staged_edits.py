@@ -59,7 +59,8 @@ def test_an_invalid_cell_keeps_its_text_and_reason_and_is_left_out_of_the_save()
     assert staged.invalid() == {(1, "value"): "“lots” is not a number."}
     assert staged.values_by_record() == {2: {"name": "Bobby"}}
     assert staged.edited_at() == {1: 100, 2: 200}
-    assert (staged.cell(1, "value") or staged).state == INVALID  # type: ignore[union-attr]
+    invalid = staged.cell(1, "value")
+    assert invalid is not None and invalid.state == INVALID and invalid.text == "lots"
 
 
 def test_a_save_unstages_what_was_written_and_keeps_what_was_not_with_the_reason() -> None:
