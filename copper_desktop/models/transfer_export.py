@@ -9,9 +9,10 @@ splits past Copper's 100,000 cap by created-date windows, oldest first).
 Cells are what people read (``domain.display.format_field``: names from `Lookups`, whose
 unknown company, person, ... names are resolved a page at a time) or raw values
 (``domain.import_cells.raw_text``); either way the import reads them back. Formatting and
-writing run in the executor given (the app's), a page per step, so the UI thread only
-awaits. The file is written to a hidden temporary file in the target's folder and renamed
-over the target at the end; a failure or a cancel removes it and leaves any old file alone.
+writing run in the executor given (the app's), a page per step, while the next page is on
+its way, so the UI thread only awaits. The file is written to a hidden temporary file in the
+target's folder and renamed over the target at the end; a failure or a cancel removes it and
+leaves any old file alone.
 
 Plain async code (no widgets): the export dialog runs it through an ActionRunner, the
 benchmark calls it as is.
@@ -201,16 +202,25 @@ async def export_csv(
     part = await _off_loop(executor, _PartFile, Path(target), request.bom)
     written = 0
     expected: list[int | None] = [None]
+    writing: asyncio.Task[int] | None = None
     try:
         await _off_loop(executor, part.writer.row, [f.label for f in fields])
         async for records in _pages(client, request, expected):
             if lookups is not None and kinds and not raw:
                 await _resolve(lookups, spec, kinds, records)
-            written += await _off_loop(executor, write, part, records)
-            if progress is not None:
-                progress(written, expected[0])
+            if writing is not None:  # one page is written while the next one is fetched
+                written += await writing
+                if progress is not None:
+                    progress(written, expected[0])
+            writing = asyncio.ensure_future(_off_loop(executor, write, part, records))
+        if writing is not None:
+            written += await writing
+            writing = None
         await _off_loop(executor, part.commit)
     except BaseException:
+        if writing is not None:
+            writing.cancel()
+            await asyncio.wait([writing])  # its thread is done with the file before it goes
         part.discard()
         raise
     if progress is not None:
