@@ -117,9 +117,18 @@ def importable_fields(fields: Mapping[str, FieldSpec], mode: Mode) -> list[Field
     return out
 
 
+ALIASES: Final = {
+    "recordid": ("id",), "fullname": ("name",), "jobtitle": ("title",),
+    "emailaddress": ("emails", "email"), "phone": ("phone_numbers",),
+    "phonenumber": ("phone_numbers",), "assignee": ("assignee_id",),
+}  # fmt: skip
+"""Headers other tools write for a field whose label says it otherwise (spaces left out)."""
+
+
 def auto_mapping(headers: Sequence[str], fields: Sequence[FieldSpec]) -> list[str | None]:
-    """Column → field key (None: not imported) by header (see the module docstring); a field
-    two columns name goes to the first."""
+    """Column → field key (None: not imported) by header (see the module docstring), else
+    by a common alias ("Full name", "Job title", "Record ID"); a field two columns name goes
+    to the first."""
     taken: set[str] = set()
     out: list[str | None] = []
     for header in headers:
@@ -130,6 +139,11 @@ def auto_mapping(headers: Sequence[str], fields: Sequence[FieldSpec]) -> list[st
                 if spec.key not in taken and wanted & (_forms(spec.label) | _forms(spec.key)):
                     found = spec.key
                     break
+            joined = normal(header).replace(" ", "")
+            aliased = ALIASES.get(joined) or ALIASES.get(joined.removesuffix("s"), ())
+            offered = {f.key for f in fields}
+            if found is None:
+                found = next((k for k in aliased if k in offered and k not in taken), None)
         if found is not None:
             taken.add(found)
         out.append(found)

@@ -51,7 +51,7 @@ def setup(headers: list[str], mode: Mode = Mode.UPDATE) -> ImportSetup:
 
 
 def test_columns_map_by_label_or_key_whatever_the_case_and_spelling() -> None:
-    headers = ["ID", "full name", "TITLE", "Email", "assignee_id", "lead score", "industry",
+    headers = ["ID", "Nickname", "TITLE", "Email", "assignee_id", "lead score", "industry",
                "Company name", "Favourite colour", "error", "Title"]  # fmt: skip
     fields = importable_fields(CTX.fields, Mode.UPDATE)
     mapping = auto_mapping(headers, fields)
@@ -60,9 +60,15 @@ def test_columns_map_by_label_or_key_whatever_the_case_and_spelling() -> None:
     notes = mapping_notes(headers, mapping, CTX.fields)
     assert "“Company name” is read-only in Copper (Company name): ignored." in notes
     assert "“Favourite colour” matches no field: ignored." in notes
-    assert "“full name” matches no field: ignored." in notes
+    assert "“Nickname” matches no field: ignored." in notes
     assert "The “error” column of an errors file is ignored." in notes
     assert "“Title” matches no field: ignored." not in notes  # a second Title: no field left
+
+
+def test_common_aliases_of_other_tools_map_too() -> None:
+    headers = ["Record ID", "Full Name", "Job Title", "Email Address", "Phone"]
+    assert auto_mapping(headers, importable_fields(CTX.fields, Mode.UPDATE)) == [
+        "id", "name", "title", "emails", "phone_numbers"]  # fmt: skip
 
 
 def test_a_remembered_mapping_is_filed_under_its_headers_in_any_order_or_case() -> None:

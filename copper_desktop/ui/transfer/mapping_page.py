@@ -112,7 +112,10 @@ class MappingPage(QWidget):
         samples = self.model.samples(column)
         texts = QTableWidgetItem("\n".join(text for text, _shown, _ok in samples))
         self.table.setItem(column, 1, texts)
-        reads = QTableWidgetItem("\n".join(shown for _text, shown, _ok in samples))
+        shown = [s for _text, s, _ok in samples]
+        if self.model.mapping[column] is None:
+            shown = [NOT_IMPORTED] if samples else []
+        reads = QTableWidgetItem("\n".join(shown))
         if any(not ok for _t, _s, ok in samples):
             reads.setForeground(error_color(self.palette()))
         self.table.setItem(column, 3, reads)
