@@ -30,6 +30,7 @@ from copper_desktop.domain.convert import (
     normalize_company_name,
 )
 
+from .conversion_plan import name_word
 from .kinds import JobClient, JobHalted, failure_outcome, fetch_records, register
 from .model import Outcome, Reason, Row, RowStatus
 
@@ -100,9 +101,11 @@ class LeadConversion:
         self.companies: dict[str, int] = {}
         """company_key → id of the company a row of this job created or attached to."""
         self._locks: dict[str, asyncio.Lock] = {}
+        self._rows: Sequence[Row] = ()
 
     def loaded(self, rows: Sequence[Row]) -> None:
         """Companies created by rows already journaled (a resumed job attaches to them)."""
+        self._rows = rows
         for row in rows:
             self._remember(row, row.outcome)
 
@@ -200,9 +203,31 @@ class LeadConversion:
         # The first row of a new company creates it; its siblings wait here for its id.
         async with self._locks.setdefault(key, asyncio.Lock()):
             known = self.companies.get(key)
+            if known is None and self._tried_before(row, key):
+                known = await self._made_company(key, decision.name)
             outcome = await self._send(row, self._company_body(decision, known))
             self._remember(row, outcome)
             return outcome
+
+    def _tried_before(self, row: Row, key: str) -> bool:
+        """Whether an earlier row of this company was sent and did not settle as written: a
+        request may have created the company anyway (its answer lost, its outcome unknown)."""
+        return any(
+            r.attempts and r.index < row.index and r.data.get("company_key") == key
+            for r in self._rows
+        )
+
+    async def _made_company(self, key: str, name: str) -> int | None:
+        """The company of this normalized name that an earlier row may have created."""
+        word = name_word(name)
+        if word is None:
+            return None
+        try:
+            page = await self.client.search("companies", {"name": word}, page_size=200)
+        except CopperError as err:
+            raise _halting(err) from err
+        same = [c for c in page.records if normalize_company_name(str(c.get("name") or "")) == key]
+        return min((c["id"] for c in same if _id(c.get("id")) is not None), default=None)
 
     @staticmethod
     def _company_body(decision: CompanyDecision, known: int | None) -> Json:

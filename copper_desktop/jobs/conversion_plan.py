@@ -25,7 +25,13 @@ from copper_desktop.domain.convert import (
     plan_row,
 )
 
-__all__ = ["PlanClient", "candidate_companies", "people_by_email", "plan_conversions"]
+__all__ = [
+    "PlanClient",
+    "candidate_companies",
+    "name_word",
+    "people_by_email",
+    "plan_conversions",
+]
 
 Json = dict[str, Any]
 DOMAINS_PER_SEARCH = 50
@@ -45,7 +51,8 @@ def _chunks(items: Sequence[str], size: int) -> Iterable[list[str]]:
         yield list(items[start : start + size])
 
 
-def _word(name: str) -> str | None:
+def name_word(name: str) -> str | None:
+    """The word a ``name`` search for a company name uses: its normalized longest word."""
     words = [w for w in normalize_company_name(name).split() if len(w) >= 3]
     return max(words, key=len) if words else None
 
@@ -58,7 +65,7 @@ async def candidate_companies(client: PlanClient, leads: Sequence[Mapping[str, A
         records = await client.iter_search("companies", {"email_domains": part}).collect()
         found.update({r["id"]: r for r in records if isinstance(r.get("id"), int)})
     names = [n for lead in leads if isinstance(n := lead.get("company_name"), str)]
-    for word in sorted({w for n in names if (w := _word(n))}):
+    for word in sorted({w for n in names if (w := name_word(n))}):
         page = await client.search("companies", {"name": word}, page_size=NAME_MATCHES)
         found.update({r["id"]: r for r in page.records if isinstance(r.get("id"), int)})
     return list(found.values())

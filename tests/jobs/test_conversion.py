@@ -234,6 +234,36 @@ async def test_a_resumed_job_attaches_to_the_company_a_journaled_row_created(
     assert len((await client.search("companies", {"name": f"oadco {t}"})).records) == 1
 
 
+async def test_after_a_row_whose_outcome_is_unknown_its_company_is_looked_for_first(
+    client: CopperClient, jobs_dir: Path, control: SandboxControl
+) -> None:
+    """Row 0's request went out and ended failed with an unknown outcome, yet it had created
+    the company: row 1, naming it otherwise, finds it and attaches instead of making another."""
+    t = tag()
+    leads = [
+        await make_lead(client, f"Unknown A {t}", company_name=f"Unknownco {t}"),
+        await make_lead(client, f"Unknown B {t}", company_name=f"unknownco {t} GmbH"),
+    ]
+    first = JobStore(jobs_dir, client)
+    job = await first.create_conversion(await plan(client, leads))
+    await first.close()
+    landed = await client.convert_lead(leads[0]["id"], company={"name": f"Unknownco {t}"})
+    assert landed.company is not None
+    dead = JobJournal(job.journal.path)
+    dead.append({"e": "state", "state": "running"}, {"e": "start", "rows": [0]})
+    dead.append({"e": "done", "items": [{"i": 0, "status": "failed", "reason": "error",
+                                         "message": "Outcome unknown"}]})  # fmt: skip
+    dead.close()
+    second = JobStore(jobs_dir, client)
+    try:
+        resumed = await second.open(job.id)
+        assert await run_to_end(resumed) is JobState.FINISHED
+        assert result(resumed, 1)["company_id"] == landed.company["id"]
+    finally:
+        await second.close()
+    assert len((await client.search("companies", {"name": f"nknownco {t}"})).records) == 1
+
+
 async def test_a_refused_row_fails_with_coppers_message_and_the_job_goes_on(
     client: CopperClient, store: JobStore
 ) -> None:
