@@ -168,6 +168,7 @@ def test_a_cell_is_edited_in_place_and_staged_not_sent(
     assert fetched(window.session, run, [made[0]["id"]])[made[0]["id"]]["name"] == f"{prefix} 00"
     grid.discard()
     assert len(grid.staged) == 0 and text(grid, 0, "name") == f"{prefix} 00"
+    assert grid.model.overlay is None  # browsing without staged edits costs nothing
 
 
 def put_clipboard(value: str) -> None:
@@ -308,4 +309,10 @@ def test_fill_down_and_copy_with_and_without_headers(
     assert grid.bar.message.text() == "Copied 2 × 2 cells."
     QTest.keyClick(table, Qt.Key.Key_Z, CTRL)  # the fill is one step
     assert grid.staged.summary() == "2 changes in 1 record"
+
+    select(grid, (0, "status"), (2, "status"))  # one value pasted fills the selection
+    put_clipboard("lost\r\n")
+    QTest.keyClick(table, Qt.Key.Key_V, CTRL)
+    assert [text(grid, row, "status") for row in range(3)] == ["Lost"] * 3
+    assert grid.staged.summary() == "4 changes in 3 records"
     grid.discard()
