@@ -4,7 +4,7 @@ three answer shapes Copper is known to send), into no company; a person who alre
 lead's email shown with Open; inline errors that send nothing; the lead gone from the list and
 found with "Include converted leads"; Convert… from the lead's editor; the conversion reverted
 from the Jobs window; a conversion whose answer was lost resumed at start without converting
-twice."""
+twice; and where the actions show (leads page, its row menu, the toolbar)."""
 
 from __future__ import annotations
 
@@ -331,3 +331,25 @@ def test_a_conversion_whose_answer_was_lost_is_resumed_at_start_without_converti
     assert (only.outcome.result or {}).get("person_id") is not None
     assert convert_posts(control) == []  # found converted: never sent again
     assert converted_lead(client, run, lead["id"]) is not None
+
+
+def test_the_actions_show_on_the_leads_page_its_row_menu_and_toolbar(
+    qtbot: QtBot, make_window: MakeWindow, run: Run
+) -> None:
+    window = make_window()
+    convert_ui = window.convert_ui
+    assert window.current_key == "people"
+    assert not convert_ui.convert_action.isVisible() and not convert_ui.plan_action.isVisible()
+    prefix = f"Conv {tag()}"
+    make_lead(window.session.client, run, f"{prefix} Gil")
+    browser = leads_browser(qtbot, window, prefix, 1)
+    assert convert_ui.convert_action.isVisible() and convert_ui.plan_action.isVisible()
+    assert not convert_ui.plan_action.isEnabled()  # nothing selected yet
+    names = [a.objectName() for a in browser.selection.menu.actions()]
+    assert names.index("actionConvertLead") > names.index("actionBulkEdit")
+    assert "actionConvertLeads" in names
+    button = window.toolbar.widgetForAction(convert_ui.convert_action)
+    assert button is not None and button.accessibleName() == "Convert the current lead"
+    assert convert_ui.convert_action.shortcut().toString() == "Ctrl+Shift+K"
+    window.show_page("people")
+    assert not convert_ui.convert_action.isVisible()
