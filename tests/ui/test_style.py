@@ -95,3 +95,19 @@ def test_widgets_take_their_colours_from_the_palette(qtbot: QtBot, dark_app: QAp
     label_style = style.error_text_style()
     [label_color] = re.findall(r"#[0-9a-fA-F]{6}", label_style)
     assert style.contrast_ratio(QColor(label_color), DARK.color(Role.Base)) >= 4.5
+
+
+@pytest.mark.parametrize("make", [style.dark_palette, style.light_palette])
+def test_the_apps_own_themes_keep_every_text_readable(make: object) -> None:
+    assert callable(make)
+    pal = make()
+    weakest, pair = style.weakest_text_pair(pal)
+    assert weakest >= style.TEXT_CONTRAST, pair
+    for role in (Role.WindowText, Role.Text, Role.ButtonText):  # disabled: dimmed, legible
+        disabled = pal.color(QPalette.ColorGroup.Disabled, role)
+        ground = pal.color(QPalette.ColorGroup.Disabled, Role.Window)
+        assert style.contrast_ratio(disabled, ground) >= style.MARK_CONTRAST
+    for role in (Role.Window, Role.Base):  # and the derived colours on them
+        assert style.contrast_ratio(style.error_color(pal), pal.color(role)) >= style.TEXT_CONTRAST
+    assert style.contrast_ratio(pal.color(Role.Text), style.changed_background(pal)) >= 4.5
+    assert style.is_dark(pal) == (make is style.dark_palette)

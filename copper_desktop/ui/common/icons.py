@@ -63,6 +63,7 @@ ACTION_ICONS: Final[dict[str, str]] = {
     "actionDeleteRecords": "delete",
     "actionBulkEditSelection": "bulk_edit",
     "actionConvertLead": "convert",
+    "actionConvertLeads": "convert",
     "actionImport": "import",
     "actionExport": "export",
     "actionRefresh": "refresh",

@@ -304,9 +304,16 @@ class _SheetFollower(QObject):
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._widget and event.type() == QEvent.Type.ApplicationPaletteChange:
-            self._widget.setStyleSheet(self._sheet(QGuiApplication.palette()))
+        # A top-level widget is told ApplicationPaletteChange, a child PaletteChange; setting
+        # the same sheet again (its own PaletteChange) is skipped, so this never loops.
+        if watched is self._widget and event.type() in _PALETTE_EVENTS:
+            sheet = self._sheet(QGuiApplication.palette())
+            if sheet != self._widget.styleSheet():
+                self._widget.setStyleSheet(sheet)
         return False
+
+
+_PALETTE_EVENTS = (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange)
 
 
 def follow_palette(widget: QWidget, sheet: Callable[[QPalette], str]) -> None:

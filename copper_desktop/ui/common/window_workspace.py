@@ -234,9 +234,8 @@ class WindowWorkspace(QObject):
         self._tidy_pending = False
         toolbar = self.window.toolbar
         actions = [a for a in toolbar.actions() if not a.isSeparator()]
-        known = [n for n in TOOLBAR_ORDER if any(a.objectName() == n for a in actions)]
-        ordered = [next(a for a in actions if a.objectName() == n) for n in known]
-        ordered += [a for a in actions if a.objectName() not in TOOLBAR_ORDER]
+        rank = {name: index for index, name in enumerate(TOOLBAR_ORDER)}
+        ordered = sorted(actions, key=lambda a: rank.get(a.objectName(), len(rank)))
         current = toolbar.actions()
         refresh = self.window.refresh_action
         wanted = [a for a in ordered if a is not refresh]
