@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from copper_desktop.domain.bulk import BulkContext, is_blank_value
 from copper_desktop.domain.catalog import FieldSpec, FieldType, LookupKind
 from copper_desktop.domain.formats import (
     CloseDateCodec,
@@ -29,6 +28,9 @@ from copper_desktop.domain.formats import (
     parse_percent,
 )
 from copper_desktop.domain.parsing import parse_day, parse_day_time
+
+if TYPE_CHECKING:  # the bulk edit's rules are imported when a cell is first checked
+    from copper_desktop.domain.bulk import BulkContext
 
 __all__ = [
     "GRID_LOOKUPS",
@@ -205,6 +207,8 @@ def check_cell(
     """Why ``value`` cannot be written to ``key`` of ``record``, else None: a required field
     left blank, a value the field does not take (the checks a save makes), a stage outside the
     record's pipeline."""
+    from copper_desktop.domain.bulk import is_blank_value
+
     spec = context.field(key)
     if spec is None or not grid_editable(spec):
         label = spec.label if spec is not None else key

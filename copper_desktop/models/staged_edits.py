@@ -24,7 +24,6 @@ from typing import Any, Final
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from copper_desktop.domain.bulk import same_field_value
 from copper_desktop.domain.custom_fields import get_field_value, set_field_value
 from copper_desktop.models.paged import Column, StagedRole
 from copper_desktop.models.paged_cache import MISS
@@ -190,6 +189,8 @@ class StagedEdits(QObject):
     # ------------------------------------------------------------------ changing
     def stage(self, entries: Iterable[Entry], label: str = "Edit") -> int:
         """Stage these values as one undo step; returns how many cells changed."""
+        from copper_desktop.domain.bulk import same_field_value  # not at start-up: when used
+
         after: dict[Key, Cell | None] = {}
         for entry in entries:
             record_id = _stamp(entry.record.get("id"))
@@ -247,6 +248,8 @@ class StagedEdits(QObject):
           cells now count from these (original value, ``date_modified``; a cell that holds
           Copper's value is unstaged), so saving again writes over the change knowingly.
         """
+        from copper_desktop.domain.bulk import same_field_value
+
         types = types or {}
         after: dict[Key, Cell | None] = {}
         for record_id, values in (written or {}).items():

@@ -7,6 +7,8 @@ cell accepts exactly what the record editor accepts. Its value goes to the grid 
 which stages it: nothing is written to Copper from here. Text that cannot be read is staged
 too, with its reason, and shown as typed.
 
+The field widgets are imported with the first editor opened, not at start-up.
+
 Staged cells are drawn on the changed background with a corner mark; invalid ones with an
 error border, and cells a save could not write with the error colour's mark (colours from
 ``ui.common.style``). While nothing is staged, painting is Qt's own.
@@ -44,10 +46,6 @@ from copper_desktop.ui.common.style import (
     error_border,
     error_color,
 )
-from copper_desktop.ui.fields.choice_editors import StageEditor
-from copper_desktop.ui.fields.editor_base import FieldEditor, LineEditor
-from copper_desktop.ui.fields.field_editors import make_editor
-from copper_desktop.ui.fields.text_editors import MultilineEditor
 
 __all__ = ["GridDelegate", "GridHost"]
 
@@ -85,6 +83,9 @@ class GridDelegate(QStyledItemDelegate):
         record = index.data(RecordRole)
         if field is None or record is None:
             return None  # type: ignore[return-value]  # Qt: no editor
+        from copper_desktop.ui.fields.choice_editors import StageEditor
+        from copper_desktop.ui.fields.field_editors import make_editor
+
         editor = make_editor(field, self.host.lookups, None, parent)
         editor.setObjectName(f"gridEditor_{field.key}")
         editor.setAccessibleName(f"Edit {field.label}")
@@ -97,6 +98,8 @@ class GridDelegate(QStyledItemDelegate):
         return editor
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
+        from copper_desktop.ui.fields.editor_base import FieldEditor, LineEditor
+
         record = index.data(RecordRole)
         field = self.host.field_at(index.column())
         if not isinstance(editor, FieldEditor) or record is None or field is None:
@@ -108,6 +111,8 @@ class GridDelegate(QStyledItemDelegate):
             editor.edit.setText(cell.text or "")
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
+        from copper_desktop.ui.fields.editor_base import FieldEditor, LineEditor
+
         if not isinstance(editor, FieldEditor):
             return
         error = editor.input_error()
@@ -117,6 +122,8 @@ class GridDelegate(QStyledItemDelegate):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Qt commits on Enter but lets the key go on to the table, where Enter opens the
         record: the key stops at the editor."""
+        from copper_desktop.ui.fields.editor_base import FieldEditor
+
         handled = super().eventFilter(watched, event)
         if (
             event.type() == QEvent.Type.KeyPress
@@ -130,6 +137,8 @@ class GridDelegate(QStyledItemDelegate):
     def updateEditorGeometry(
         self, editor: QWidget, option: QStyleOptionViewItem, index: Index
     ) -> None:
+        from copper_desktop.ui.fields.text_editors import MultilineEditor
+
         rect = QRect(option.rect)
         hint = editor.sizeHint()
         rect.setWidth(max(rect.width(), min(hint.width(), 320)))

@@ -31,10 +31,9 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QWidget
 
-from copper_desktop.domain.bulk import BulkContext
 from copper_desktop.domain.catalog import FieldSpec
 from copper_desktop.domain.cell_input import check_cell, grid_editable, parse_cell
-from copper_desktop.domain.custom_fields import set_field_value
+from copper_desktop.domain.custom_fields import entity_fields, set_field_value
 from copper_desktop.domain.formats import FormatError
 from copper_desktop.domain.tsv import read_tsv, write_tsv
 from copper_desktop.models.paged import StagedRole
@@ -129,11 +128,11 @@ class GridEditing(QObject):
     # ------------------------------------------------------------------ fields and cells
     def _refresh_fields(self) -> None:
         """The field each column edits in place (custom field columns arrive later)."""
-        context = BulkContext(self.browser.spec, self.lookups.definitions)
+        fields = {f.key: f for f in entity_fields(self.browser.spec, self.lookups.definitions)}
         self._fields = {
             column: spec
             for column, col in enumerate(self.model.columns)
-            if (spec := context.field(col.key)) is not None and grid_editable(spec)
+            if (spec := fields.get(col.key)) is not None and grid_editable(spec)
         }
         self.model.editable_columns = frozenset(self._fields)
 
@@ -155,6 +154,8 @@ class GridEditing(QObject):
                 value = parse_cell(spec, text, names, record)
             except FormatError as error:
                 return Entry(record, spec.key, spec.type.value, None, str(error), text)
+        from copper_desktop.domain.bulk import BulkContext
+
         context = BulkContext(self.browser.spec, self.lookups.definitions)
         problem = check_cell(context, names, spec.key, value, record)
         if problem is None:
