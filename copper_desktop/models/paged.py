@@ -166,7 +166,7 @@ class PagedSearchModel(QAbstractTableModel):
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self.overlay: CellOverlay | None = None  # cells shown over the records' (staged edits)
-        self.editable_columns: frozenset[int] = frozenset()  # their loaded cells are editable
+        self.editable_columns: frozenset[int] = frozenset()  # their cells are editable
 
     # ----------------------------------------------------------------- public API
 
@@ -371,9 +371,7 @@ class PagedSearchModel(QAbstractTableModel):
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        if index.column() in self.editable_columns and self.record(index.row()) is not None:
-            return _EDITABLE
-        return _FLAGS
+        return _EDITABLE if index.column() in self.editable_columns else _FLAGS
 
     def data(self, index: ModelIndex, role: int = _DISPLAY) -> Any:
         if role not in _SERVED or not index.isValid():

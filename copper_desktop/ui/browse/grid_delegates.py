@@ -9,9 +9,9 @@ too, with its reason, and shown as typed.
 
 The field widgets are imported with the first editor opened, not at start-up.
 
-Staged cells are drawn on the changed background with a corner mark; invalid ones with an
-error border, and cells a save could not write with the error colour's mark (colours from
-``ui.common.style``). While nothing is staged, painting is Qt's own.
+`MarkingDelegate` draws staged cells on the changed background with a corner mark; invalid
+ones with an error border, and cells a save could not write with the error colour's mark
+(colours from ``ui.common.style``). The grid sets it only while something is staged.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from copper_desktop.ui.common.style import (
     error_color,
 )
 
-__all__ = ["GridDelegate", "GridHost"]
+__all__ = ["GridDelegate", "GridHost", "MarkingDelegate"]
 
 Index = QModelIndex | QPersistentModelIndex
 MARK = 7
@@ -70,7 +70,7 @@ class GridHost(Protocol):
 
 
 class GridDelegate(QStyledItemDelegate):
-    """Edits and marks the cells of one grid (see the module docstring)."""
+    """Edits the cells of one grid (see the module docstring); painting is Qt's own."""
 
     def __init__(self, host: GridHost, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -146,11 +146,17 @@ class GridDelegate(QStyledItemDelegate):
             rect.setHeight(max(rect.height(), hint.height()))
         editor.setGeometry(rect)
 
-    # ------------------------------------------------------------------ painting
+
+class MarkingDelegate(GridDelegate):
+    """`GridDelegate` that also marks staged cells. A view uses it only while cells are
+    staged: a paint in Python costs every cell of every repaint, so a grid without staged
+    edits keeps Qt's own painting."""
+
+    def __init__(self, host: GridHost, parent: QWidget | None = None) -> None:
+        super().__init__(host, parent)
+        self.setObjectName("gridMarkingDelegate")
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        if not len(self.host.staged):
-            super().paint(painter, option, index)
-            return
         state = index.data(StagedRole)
         if state is None:
             super().paint(painter, option, index)

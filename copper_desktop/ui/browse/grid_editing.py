@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QWidget
 
@@ -38,7 +38,7 @@ from copper_desktop.domain.formats import FormatError
 from copper_desktop.domain.tsv import read_tsv, write_tsv
 from copper_desktop.models.paged import StagedRole
 from copper_desktop.models.staged_edits import Entry, StagedEdits, StagedOverlay
-from copper_desktop.ui.browse.grid_delegates import GridDelegate, Index
+from copper_desktop.ui.browse.grid_delegates import GridDelegate, Index, MarkingDelegate
 from copper_desktop.ui.browse.staged_bar import StagedBar
 
 if TYPE_CHECKING:
@@ -70,8 +70,12 @@ class GridEditing(QObject):
         self._fields: dict[int, FieldSpec] = {}
         self._unsubscribe: list[Callable[[], None]] = []
 
-        self.delegate = GridDelegate(self, self.table)
+        self.plain_delegate = GridDelegate(self, self.table)
+        self.marking_delegate = MarkingDelegate(self, self.table)
+        self.delegate: GridDelegate = self.plain_delegate
         self.table.setItemDelegate(self.delegate)
+        for delegate in (self.plain_delegate, self.marking_delegate):
+            delegate.closeEditor.connect(lambda *_: QTimer.singleShot(0, self._sync_delegate))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         triggers = QAbstractItemView.EditTrigger
         self.table.setEditTriggers(
@@ -401,9 +405,20 @@ class GridEditing(QObject):
         self.window.ensure_jobs().run(job)
 
     # ------------------------------------------------------------------ showing
+    def _sync_delegate(self) -> None:
+        """The marking delegate while cells are staged, Qt's painting otherwise; never swapped
+        under an open editor (retried when it closes)."""
+        wanted = self.marking_delegate if len(self.staged) else self.plain_delegate
+        if wanted is self.delegate or self.table.state() == QAbstractItemView.State.EditingState:
+            return
+        self.delegate = wanted
+        self.table.setItemDelegate(wanted)
+        self.table.viewport().update()
+
     def _on_staged(self) -> None:
         staged = self.staged
         self.model.overlay = self.overlay if len(staged) else None
+        self._sync_delegate()
         invalid = len(staged.invalid())
         busy = self.dialog is not None and self.dialog.model.loading
         self.bar.show_state(staged.summary(), invalid, busy=busy)
