@@ -217,3 +217,17 @@ def test_a_plain_e_mail_keeps_the_category_the_record_has() -> None:
     assert [c.after for c in plan.changes] == [
         [{"email": "ada@x.test", "category": "work"}, {"email": "new@x.test", "category": "other"}]
     ]
+
+
+def test_a_date_shown_to_the_minute_is_no_change_when_the_cell_is_as_exported() -> None:
+    """An export shows "2023-11-14 22:14" for a due date with seconds: read back as a value it
+    would differ by those seconds, so a cell still reading as exported is no change."""
+    from copper_desktop.domain.catalog import TASKS
+
+    ctx = BulkContext(TASKS)
+    task = {"id": 5, "name": "Call", "due_date": 1700000042, "date_modified": 1}
+    mapping = auto_mapping(["ID", "Name", "Due"], importable_fields(ctx.fields, Mode.UPDATE))
+    s = ImportSetup(ctx, ("ID", "Name", "Due"), tuple(mapping), Mode.UPDATE, NAMES, name_of)
+    cells = ("5", "Call", cell_text(ctx.fields["due_date"], task, name_of))
+    plan = decide(s, parse_row(s, cells), 1, 2, cells, [task], key=5)
+    assert (plan.action, plan.changes) == (Action.UNCHANGED, ())
