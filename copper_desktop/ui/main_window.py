@@ -354,6 +354,9 @@ class MainWindow(QMainWindow):
         closers = [browser.aclose() for browser in self.browsers()]
         if self.webhooks_page is not None:
             closers.append(self.webhooks_page.aclose())
+        # pages added by features (the board) stop their requests too, before the client closes
+        added = [self._pages[k] for k in self._page_factories if k in self._pages]
+        closers += [page.aclose() for page in added if hasattr(page, "aclose")]
         if closers:
             await asyncio.gather(*closers, return_exceptions=True)
 

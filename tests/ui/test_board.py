@@ -50,11 +50,15 @@ def logged(control: SandboxControl) -> list[dict[str, Any]]:
     return control.requests(1000)
 
 
-def searches(control: SandboxControl, entity: str = "opportunities") -> list[dict[str, Any]]:
+def searches(control: SandboxControl) -> list[dict[str, Any]]:
+    """The board's searches (by stage) in the log; the navigation's record counts and other
+    pages search too."""
     return [
         r["body"]
         for r in logged(control)
-        if r["method"] == "POST" and r["path"].endswith(f"/{entity}/search")
+        if r["method"] == "POST"
+        and r["path"].endswith("/opportunities/search")
+        and "pipeline_stage_ids" in (r["body"] or {})
     ]
 
 

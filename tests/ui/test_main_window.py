@@ -62,15 +62,15 @@ def test_ctrl_tab_cycles_between_entities(qtbot: QtBot, make_window: Make) -> No
         Qt.Key.Key_Backtab,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    assert window.current_key == "webhooks"  # wraps around
-    assert isinstance(window.stack.currentWidget(), WebhooksPage)
+    assert window.current_key == window.page_keys()[-1]  # wraps around
+    assert window.page_keys()[window.page_keys().index("webhooks") :] == ["webhooks", "board"]
 
 
 def test_every_page_opens(qtbot: QtBot, make_window: Make) -> None:
     window = make_window()
     for key in window.page_keys():
         window.show_page(key)
-    for key in window.page_keys()[:-1]:
+    for key in window.page_keys()[: window.page_keys().index("webhooks")]:
         qtbot.waitUntil(functools.partial(browser_loaded, window, key))
     hooks = window.page("webhooks")
     assert isinstance(hooks, WebhooksPage)
@@ -355,10 +355,10 @@ def test_features_install_through_menus_pages_and_row_actions(
             browser.selection.add_row_action(QAction("Feature", browser)),
         )
     )
-    window.add_page("board", "Board", lambda: QLabel("the board"))
-    assert window.page("board") is None
-    window.show_page("board")
-    assert isinstance(window.page("board"), QLabel)
+    window.add_page("feature", "Feature", lambda: QLabel("the feature"))
+    assert window.page("feature") is None
+    window.show_page("feature")
+    assert isinstance(window.page("feature"), QLabel)
     window.show_page("companies")
     assert made == ["companies"]
     browser = window.browser("companies")

@@ -18,17 +18,18 @@ MARGIN: Final = 4
 """Space around a card inside its row."""
 PADDING: Final = 8
 """Space between a card's frame and its text."""
-LINES: Final = 4
+LINES: Final = 5
 
 
 class CardDelegate(QStyledItemDelegate):
-    """Paints `CardRole` texts as a card; a card being saved is drawn dimmed, "Saving…"."""
+    """Paints `CardRole` texts as a card, one per line (name, company, value, owner, close
+    date); a card being saved is drawn dimmed, "Saving…" in place of its owner."""
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         height = QFontMetrics(option.font).lineSpacing()
-        return QSize(220, LINES * height + 2 * (PADDING + MARGIN))
+        return QSize(160, LINES * height + 2 * (PADDING + MARGIN))  # as wide as the view
 
     def paint(
         self,
@@ -69,14 +70,11 @@ class CardDelegate(QStyledItemDelegate):
         value_face = QFont(bold)
         self._line(painter, third, card.value, value_face, pal.color(text_role),
                    Qt.AlignmentFlag.AlignLeft)  # fmt: skip
-        fourth = QRect(body.left(), body.top() + 3 * line, body.width(), line)
-        close = f"Closes {card.close}" if card.close else ""
-        close_width = min(QFontMetrics(font).horizontalAdvance(close), fourth.width() // 2)
-        self._line(painter, QRect(fourth.right() - close_width, fourth.top(), close_width + 1,
-                   line), close, font, pal.color(text_role), Qt.AlignmentFlag.AlignRight)  # fmt: skip
         owner = "Saving…" if pending else card.owner
-        self._line(painter, QRect(fourth.left(), fourth.top(), fourth.width() - close_width - 6,
-                   line), owner, font, pal.color(text_role), Qt.AlignmentFlag.AlignLeft)  # fmt: skip
+        close = f"Closes {card.close}" if card.close else ""
+        for i, text in ((3, owner), (4, close)):
+            self._line(painter, QRect(body.left(), body.top() + i * line, body.width(), line),
+                       text, font, pal.color(text_role), Qt.AlignmentFlag.AlignLeft)  # fmt: skip
         painter.restore()
 
     @staticmethod

@@ -32,7 +32,7 @@ from copper_desktop.ui.board.card_delegate import CardDelegate
 from copper_desktop.ui.common.naming import named
 from copper_desktop.ui.common.style import error_text_style
 
-MIN_WIDTH: Final = 180
+MIN_WIDTH: Final = 165
 MAX_WIDTH: Final = 320
 
 
@@ -54,6 +54,7 @@ class CardList(QListView):
         self.setItemDelegate(CardDelegate(self))
         self.setUniformItemSizes(True)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
