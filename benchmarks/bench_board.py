@@ -50,8 +50,8 @@ SEARCH_ROUTE = "POST /opportunities/search"
 UNLIMITED = RateLimits(per_window=1_000_000, window_s=60.0, bulk_per_window=1000, bulk_window_s=1.0)
 
 
-async def until(done: Callable[[], bool], timeout: float = 600) -> None:
-    deadline = time.perf_counter() + timeout
+async def until(done: Callable[[], bool], limit_s: float = 600) -> None:
+    deadline = time.perf_counter() + limit_s
     while not done():
         if time.perf_counter() > deadline:
             raise TimeoutError
@@ -101,7 +101,7 @@ async def bench(target: Target, home: Path) -> str:
 
         t2 = time.perf_counter()
         walk_before = searches()
-        await until(lambda: model.complete, timeout=3600)
+        await until(lambda: model.complete, limit_s=3600)
         walk_s = time.perf_counter() - t2
         walk_requests = searches() - walk_before
         rss_walk = rss_mb()
@@ -114,11 +114,10 @@ async def bench(target: Target, home: Path) -> str:
             f"rss_growth_mb={rss_walk - rss_first:.1f}"
         )
     finally:
-        await page.aclose()
         await window.aclose()
         window.close()
         await client.aclose()
-        control.close()
+        await asyncio.to_thread(control.close)
 
 
 def main(argv: list[str] | None = None) -> int:
