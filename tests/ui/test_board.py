@@ -11,9 +11,17 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QAction, QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QProgressBar,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.domain.catalog import LookupKind
@@ -430,3 +438,34 @@ def test_leads_by_status_move_from_the_card_menu(
         ("PUT", {"status_id": statuses["Open"]}),
     ]
     assert api.get(f"/leads/{lead['id']}").json()["status_id"] == statuses["Open"]
+
+
+def test_every_board_widget_is_named_and_cards_read_aloud(
+    qtbot: QtBot, window: MainWindow, run: Run
+) -> None:
+    deal = make_record(window, run, "opportunities", pipeline_id=SALES,
+                       pipeline_stage_id=QUALIFIED, monetary_value=9_500_000, monetary_unit="USD",
+                       assignee_id=window.lookups.choices(LookupKind.USERS)[0][0],
+                       close_date="1/3/2030")  # fmt: skip
+    page = board_page(qtbot, window)
+    widgets = [
+        w
+        for kind in (QAbstractButton, QAbstractItemView, QComboBox, QProgressBar)
+        for w in page.findChildren(kind)
+    ]
+    widgets += [w for w in page.findChildren(QLabel) if w.objectName().startswith("board")]
+    assert len(widgets) > 30
+    for widget in widgets:
+        assert widget.objectName(), widget
+        assert widget.accessibleName(), widget.objectName()
+    column = view_of(page, QUALIFIED).column
+    index = column.index(column.row_of(deal["id"]))
+    owner = window.lookups.choices(LookupKind.USERS)[0][1]
+    assert index.data(Qt.ItemDataRole.AccessibleTextRole) == (
+        f"{deal['name']}, $9,500,000.00 USD, {owner}, closes 3 Jan 2030"
+    )
+    cards = view_of(page, QUALIFIED).cards
+    assert cards.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    menu = cards.menu_for(column.records[index.row()])
+    assert menu.objectName() and menu.accessibleName()
+    assert all(a.objectName() for a in menu.findChildren(QAction) if a.text())

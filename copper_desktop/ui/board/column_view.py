@@ -131,6 +131,7 @@ class CardList(QListView):
         open_action.setObjectName("boardOpenCard")
         open_action.triggered.connect(lambda: self.open_requested.emit(record))
         move = named(menu.addMenu("Move to"), "boardMoveTo", "Move to")
+        move.menuAction().setObjectName("boardMoveToMenu")
         record_id = record.get("id")
         for column in self.board.columns:
             action = move.addAction(column.name)
