@@ -39,6 +39,10 @@ class TransferUi:
             else:
                 menu.addAction(action)
             window.toolbar.addAction(action)
+            button = window.toolbar.widgetForAction(action)
+            if button is not None:
+                button.setObjectName(f"{action.objectName()}Button")
+                button.setAccessibleName(action.text().replace("&", "").rstrip("…"))
         window.browser_created.connect(self._browser_created)
         for browser in window.browsers():
             self._browser_created(browser.spec.key, browser)
