@@ -108,14 +108,20 @@ def test_a_cancelled_export_removes_its_partial_file(
     path.write_text("the old file\n")
     control.add_fault("latency", ms=150, path="^/people/search$")
     fields = export_fields(PEOPLE, [PEOPLE.field("name")])
-    pages: list[int] = []
+    parts: list[list[str]] = []
+    tasks: list[asyncio.Task[int]] = []
+
+    def progress(_done: int, _total: int | None) -> None:
+        """Mid-way (a page written, another on its way): what is on disk, then Cancel."""
+        parts.append([p.name for p in tmp_path.iterdir() if p.name.endswith(".part")])
+        tasks[0].cancel()
+
     task = running_loop.create_task(export_csv(
         client, ExportRequest("people", fields, Scope.ALL), path, lookups=loaded,
-        progress=lambda done, _total: pages.append(done)))  # fmt: skip
-    qtbot.waitUntil(lambda: len(pages) >= 1, timeout=10_000)
-    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]  # being written
-    task.cancel()
-    qtbot.waitUntil(task.done)
+        progress=progress))  # fmt: skip
+    tasks.append(task)
+    qtbot.waitUntil(task.done, timeout=10_000)
+    assert len(parts) == 1 and len(parts[0]) == 1  # it was being written
     assert task.cancelled()
     assert [p.name for p in tmp_path.iterdir()] == ["all.csv"]
     assert path.read_text() == "the old file\n"  # the target is only ever replaced whole
