@@ -132,11 +132,16 @@ class SearchWalk:
                 yield r
             return
         hit_cap = False
+        stamps: list[int] = []
         async for r in self._pages(self.filters, first):
             if r is _CAPPED:
                 hit_cap = True
                 continue
+            if key is not None and isinstance(stamp := r.get(_RECORD_KEY.get(key, key)), int):
+                stamps.append(stamp)
             yield r
+        if hit_cap and key is not None and await self._all_seen(key, stamps):
+            return
         if hit_cap and key is not None:
             # No (or a wrong) total, yet the cap was reached: walk the windows, skipping
             # what was already yielded.
@@ -161,6 +166,27 @@ class SearchWalk:
                 return
             number += 1
             page = await self.fetch(filters, number, self.page_size)
+
+    async def _all_seen(self, key: str, stamps: list[int]) -> bool:
+        """Whether a walk that stopped at the cap has seen every match anyway (exactly the
+        cap matched: 100,000 people). Two one-record searches, split at the median date
+        seen, answer it: their totals are upper bounds, so if they add up to no more than
+        was seen, nothing is left, and re-walking every window (500 pages) is spared."""
+        if not stamps:
+            return False
+        lo_key, hi_key = f"minimum_{key}", f"maximum_{key}"
+        lo = int(self.filters.get(lo_key) or 0)
+        hi = int(min(int(self.filters.get(hi_key) or MAX_DATE), MAX_DATE))
+        mid = min(max(sorted(stamps)[len(stamps) // 2], lo), hi - 1)
+        halves = [{**self.filters, lo_key: lo, hi_key: mid},
+                  {**self.filters, lo_key: mid + 1, hi_key: hi}]  # fmt: skip
+        total = 0
+        for filters in halves:
+            page = await self.fetch(filters, 1, 1)
+            if page.total is None or page.total >= self.cap:
+                return False
+            total += page.total
+        return total <= len(self._seen)
 
     async def _windows(self, key: str) -> AsyncIterator[Json]:
         lo_key, hi_key = f"minimum_{key}", f"maximum_{key}"
@@ -195,3 +221,5 @@ class SearchWalk:
 
 
 _CAPPED: Json = {"__capped__": True}
+_RECORD_KEY = {"created_date": "date_created"}
+"""A window filter's field in the records, where the names differ."""

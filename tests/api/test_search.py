@@ -93,3 +93,29 @@ async def test_a_cap_the_page_size_does_not_divide_is_still_seen() -> None:
     walk = SearchWalk("people", {}, _fake(records, total=None, cap=20), cap=20, page_size=15)
     ids = [r["id"] for r in await walk.collect()]
     assert walk.incomplete and len(ids) == 20
+
+
+async def test_exactly_the_cap_is_not_walked_twice() -> None:
+    """100,000 matches reach the cap, yet all were seen: two one-record searches of the two
+    halves of the date range tell so, instead of every window walked again."""
+    records = [{"id": i, "date_created": 1000 + i} for i in range(1, 21)]
+    calls: list[tuple[dict[str, Any], int, int]] = []
+
+    async def fetch(filters: dict[str, Any], number: int, size: int) -> SearchPage:
+        calls.append((filters, number, size))
+        lo = filters.get("minimum_created_date", 0)
+        hi = filters.get("maximum_created_date", 2**31)
+        match = [r for r in records if lo <= r["date_created"] <= hi][:20]
+        return SearchPage(match[(number - 1) * size : number * size], len(match), number, size)
+
+    walk = SearchWalk("people", {}, fetch, cap=20, page_size=10)
+    ids = [r["id"] for r in await walk.collect()]
+    assert sorted(ids) == list(range(1, 21)) and not walk.split and not walk.incomplete
+    assert len(calls) == 4 and [size for _f, _n, size in calls[2:]] == [1, 1]
+
+
+async def test_one_past_the_cap_is_still_split() -> None:
+    records = [{"id": i, "date_created": 1000 + i} for i in range(1, 22)]
+    walk = SearchWalk("people", {}, _fake(records, total=None, cap=20), cap=20, page_size=10)
+    ids = [r["id"] for r in await walk.collect()]
+    assert walk.split and sorted(ids) == list(range(1, 22))
