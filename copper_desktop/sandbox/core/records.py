@@ -24,7 +24,7 @@ from copper_desktop.sandbox.core.keys import (
     ZERO_KEYS,
 )
 from copper_desktop.sandbox.core.refusals import Invalid, unknown_keys_error
-from copper_desktop.sandbox.core.schema import SEP, format_close_date
+from copper_desktop.sandbox.core.schema import email_keys, format_close_date
 
 Json = dict[str, Any]
 
@@ -205,7 +205,12 @@ class Rules(FieldRules):
         if kind == "person":
             if rec.get("company_id") != (old or {}).get("company_id") or old is None:
                 rec["company_name"] = self._company_name(rec.get("company_id"))
+            # Only e-mails the person did not have already are looked up: an update that
+            # leaves them alone (most of a bulk update) costs no look-up at all.
+            had = set(email_keys(old)) if old is not None else set()
             for email in rec.get("emails") or []:
+                if email["email"].lower() in had:
+                    continue
                 owner = self.person_with_email(email["email"])
                 if owner is not None and owner != rec.get("id", -1):
                     errors.append(("emails", f"{email['email']} has already been taken"))
@@ -261,7 +266,8 @@ class Rules(FieldRules):
         return company.get("name") if company else None
 
     def person_with_email(self, email: str) -> int | None:
-        ids = self.store.ids("person", "instr(emails, ?) > 0", (SEP + email.lower() + SEP,))
+        """The (lowest) id of the person having ``email``, in any case."""
+        ids = self.store.people_with_email(email)
         return ids[0] if ids else None
 
 

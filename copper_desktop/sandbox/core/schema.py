@@ -157,6 +157,12 @@ def joined(values: Iterable[str | None]) -> str | None:
     return SEP + SEP.join(kept) + SEP if kept else None
 
 
+def email_keys(rec: Json) -> list[str]:
+    """A person's e-mails as ``person_emails`` keys: lower-cased, as every e-mail comparison
+    in the sandbox is (the uniqueness rule, ``fetch_by_email``, the ``emails`` filter)."""
+    return [str(e["email"]).lower() for e in rec.get("emails") or () if e.get("email")]
+
+
 def digits(text: str | None) -> str:
     return re.sub(r"\D", "", text or "")
 
@@ -340,6 +346,13 @@ def create_schema(c: sqlite3.Connection) -> None:
             f"CREATE TABLE IF NOT EXISTS r_{kind} (id INTEGER PRIMARY KEY, data TEXT NOT NULL,"
             f" {cols})"
         )
+    # Every person's e-mails, one row each, so the uniqueness rule and e-mail look-ups are an
+    # index search instead of a scan of every person (the Store keeps it in step with r_person).
+    c.execute(
+        "CREATE TABLE IF NOT EXISTS person_emails (email TEXT NOT NULL, person_id INTEGER NOT NULL,"
+        " PRIMARY KEY (email, person_id)) WITHOUT ROWID"
+    )
+    c.execute("CREATE INDEX IF NOT EXISTS ix_person_emails_person ON person_emails (person_id)")
     create_indexes(c)
 
 

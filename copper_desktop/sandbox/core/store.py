@@ -26,6 +26,7 @@ from copper_desktop.sandbox.core.schema import (
     create_indexes,
     create_schema,
     drop_indexes,
+    email_keys,
     fits_sqlite,
     from_seed,
     index_values,
@@ -66,6 +67,10 @@ def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), allow_nan=False)
 
 
+PEOPLE_WITH_EMAIL = "SELECT person_id FROM person_emails WHERE email = ? ORDER BY person_id"
+"""The look-up behind the e-mail uniqueness rule and ``fetch_by_email`` (tests check its plan)."""
+
+
 class _Connection(sqlite3.Connection):
     """Binds out-of-range integers safely on every single-statement query."""
 
@@ -86,7 +91,11 @@ class Store:
         self._next_id: dict[str, int] = {}
         self._link_targets: dict[tuple[str, int], dict[int, list[int]]] | None = None
         self.load_seconds: float | None = None
+        had_emails = self._has_table("person_emails")
         create_schema(self.conn)
+        if not had_emails:  # a database an older sandbox wrote: index its people's e-mails
+            with self.transaction():
+                self._index_all_emails()
 
     # ----------------------------------------------------------------- lifecycle
     @classmethod
@@ -106,6 +115,10 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def _has_table(self, name: str) -> bool:
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        return self.conn.execute(sql, (name,)).fetchone() is not None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -174,6 +187,7 @@ class Store:
                     if kind == "opportunity" and order is None:
                         order = infer_date_order(r.get("close_date") for r in batch)
                     self._insert_many(kind, [from_seed(kind, r, order or "MDY") for r in batch])
+            self._index_all_emails()
             create_indexes(c)
         c.execute("ANALYZE")
         self.load_seconds = time.perf_counter() - started
@@ -186,6 +200,17 @@ class Store:
         )
         encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
         self.conn.executemany(sql, [(r["id"], encode(r), *index_values(kind, r)) for r in records])
+
+    def _index_all_emails(self) -> None:
+        """Fill ``person_emails`` from every stored person (after a load, or for a database
+        written before the table existed); keys made by ``email_keys``' rule."""
+        rows = self.conn.execute(
+            "SELECT r.id, json_extract(e.value, '$.email') FROM r_person AS r,"
+            " json_each(r.data, '$.emails') AS e WHERE r.emails IS NOT NULL"
+        )
+        keys = sorted({(str(email).lower(), pid) for pid, email in rows if email})
+        self.conn.execute("DELETE FROM person_emails")
+        self.conn.executemany("INSERT INTO person_emails (email, person_id) VALUES (?, ?)", keys)
 
     # ----------------------------------------------------------------- meta, users, lookups
     def meta(self, key: str) -> Any:
@@ -256,15 +281,32 @@ class Store:
         if hidden is None:
             hidden = self.is_hidden(kind, rec["id"])
         values[cols.index("hidden")] = int(hidden)
-        self.conn.execute(
-            f"INSERT OR REPLACE INTO r_{kind} (id, data, {', '.join(cols)}) "
-            f"VALUES ({', '.join('?' * (len(cols) + 2))})",
-            (rec["id"], dumps(rec), *values),
+        with self.transaction():
+            self.conn.execute(
+                f"INSERT OR REPLACE INTO r_{kind} (id, data, {', '.join(cols)}) "
+                f"VALUES ({', '.join('?' * (len(cols) + 2))})",
+                (rec["id"], dumps(rec), *values),
+            )
+            if kind == "person":
+                self._index_emails(rec["id"], email_keys(rec))
+
+    def _index_emails(self, person_id: int, keys: Iterable[str]) -> None:
+        self.conn.execute("DELETE FROM person_emails WHERE person_id = ?", (person_id,))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO person_emails (email, person_id) VALUES (?, ?)",
+            [(key, person_id) for key in keys],
         )
+
+    def people_with_email(self, email: str) -> list[int]:
+        """Ids of the people having ``email`` (any case), lowest first: an index search."""
+        rows = self.conn.execute(PEOPLE_WITH_EMAIL, (email.lower(),)).fetchall()
+        return [r[0] for r in rows]
 
     def delete(self, kind: str, rid: int) -> bool:
         with self.transaction():
             cur = self.conn.execute(f"DELETE FROM r_{kind} WHERE id = ?", (rid,))
+            if kind == "person":
+                self._index_emails(rid, ())
             self.conn.execute(
                 "DELETE FROM relations"
                 " WHERE (a_type = ? AND a_id = ?) OR (b_type = ? AND b_id = ?)",
