@@ -44,6 +44,7 @@ from sandbox_process import sandbox_process as serve_in_process
 
 from copper_desktop.api import CopperClient, RateLimits
 from copper_desktop.domain.catalog import PEOPLE
+from copper_desktop.domain.cell_input import Names
 from copper_desktop.domain.csv_files import encode_rows
 from copper_desktop.domain.import_plan import (
     Action,
@@ -55,8 +56,8 @@ from copper_desktop.domain.import_plan import (
 )
 from copper_desktop.jobs import JobState, JobStore, fetch_records
 from copper_desktop.models.bulk import bulk_context
-from copper_desktop.models.import_run import create_jobs, name_index, plan_import, read_table
-from copper_desktop.models.lookups import Lookups
+from copper_desktop.models.import_run import create_jobs, plan_import, read_table
+from copper_desktop.models.lookups import PICKABLE, Lookups
 from copper_desktop.models.record_columns import column_fields
 from copper_desktop.models.transfer_export import ExportRequest, Scope, export_csv, export_fields
 
@@ -145,7 +146,7 @@ async def run(target: Target, home: Path, people: int, changes: int) -> str:
             ctx = bulk_context(spec, lookups)
             mapping = auto_mapping(table.headers, importable_fields(ctx.fields, Mode.UPDATE))
             setup = ImportSetup(ctx, table.headers, tuple(mapping), Mode.UPDATE,
-                                name_index(lookups), lookups.name)  # fmt: skip
+                                Names.of(lookups, PICKABLE), lookups.name)  # fmt: skip
             notes = mapping_notes(table.headers, mapping, ctx.fields)
             t0 = time.perf_counter()
             plan = await plan_import(client, setup, table, notes=notes, executor=executor)

@@ -1,33 +1,47 @@
-"""Reading what a person pastes or types into one cell of a grid: text → Copper's value.
+"""The text of one cell as a field's value, and a value as the text of a cell: what the grid
+reads when a person types or pastes, what the CSV import reads from a file, and what the CSV
+export writes (so a file the app exported reads back as the values it came from).
 
-Which fields a grid edits in place (:func:`grid_editable`: text, numbers, money, dates, pick
-lists, owner, status, stage, tags, check boxes, and custom fields of those kinds), how a text
-becomes a value of that field (:func:`parse_cell`: the readers the record editor's widgets use,
-``domain.formats`` and ``domain.parsing``), names of owners, stages, statuses, contact types
-and dropdown options resolved to ids case-insensitively (:class:`Names`), and whether the value
-may be written to that record (:func:`check_cell`). Every failure is a user-fit message.
-Pure Python: no Qt.
+* :func:`parse_cell` reads a text per the field's type with the record editor's readers
+  (``domain.formats``, ``domain.parsing``): what people read ("$1,234.50 USD", local dates,
+  "a@b.test (work); c@d.test", names) and raw values (ids, unix seconds, JSON for lists and
+  objects; an address, a related record and other objects are read as JSON only).
+* :class:`Names` reads names of owners, stages, statuses, sources, contact types, ... back into
+  ids, case-insensitively ("#123" or "123" is an id as it is); a stage is looked for in its
+  record's pipeline first.
+* :func:`cell_text` is the text an export writes for a value, and what an imported cell is
+  compared with to tell an unchanged cell: what people read (``domain.display``) or raw.
+* The grid edits fewer fields than the import writes (:func:`grid_editable`) and checks a
+  value against the record it goes to (:func:`check_cell`: required, the field's rules, a
+  stage of the record's pipeline); the import judges whole rows (``domain.import_plan``).
+
+Every failure is a ``FormatError`` whose text can be shown as is. Pure Python: no Qt.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from copper_desktop.domain.catalog import FieldSpec, FieldType, LookupKind
+from copper_desktop.domain.custom_fields import get_field_value
+from copper_desktop.domain.display import NameOf, format_field, plain_text
 from copper_desktop.domain.formats import (
+    LIST_KINDS,
     CloseDateCodec,
+    DateOrder,
     FormatError,
-    date_to_unix,
+    ListKind,
+    format_close_date,
     parse_boolean,
     parse_choice,
-    parse_integer,
-    parse_money,
-    parse_number,
-    parse_percent,
+    parse_choices,
+    parse_entries,
 )
-from copper_desktop.domain.parsing import parse_day, parse_day_time
+from copper_desktop.domain.parsing import NUMBER_READERS, parse_day, parse_day_time, split_tags
 
 if TYPE_CHECKING:  # the bulk edit's rules are imported when a cell is first checked
     from copper_desktop.domain.bulk import BulkContext
@@ -35,11 +49,15 @@ if TYPE_CHECKING:  # the bulk edit's rules are imported when a cell is first che
 __all__ = [
     "GRID_LOOKUPS",
     "GRID_TYPES",
+    "JSON_ONLY",
+    "NOT_IMPORTABLE",
     "Names",
+    "PickLists",
+    "blank_value",
+    "cell_text",
     "check_cell",
     "grid_editable",
     "parse_cell",
-    "split_tags",
 ]
 
 GRID_TYPES: Final = frozenset(
@@ -50,23 +68,42 @@ GRID_TYPES: Final = frozenset(
         FieldType.TAGS, FieldType.BOOLEAN,
     }
 )  # fmt: skip
-"""Field types a cell edits in place (references need their own kind of list, below)."""
+"""Field types a grid cell edits in place (lists of entries are the record editor's job)."""
 GRID_LOOKUPS: Final = frozenset(
     {
         LookupKind.USERS, LookupKind.CONTACT_TYPES, LookupKind.LEAD_STATUSES,
         LookupKind.CUSTOMER_SOURCES, LookupKind.LOSS_REASONS, LookupKind.PIPELINE_STAGES,
     }
 )  # fmt: skip
-"""References picked by name in a cell. Not the pipeline (a new pipeline needs its stage),
+"""References a grid cell picks by name. Not the pipeline (a new pipeline needs its stage),
 not companies or people (too many to name: the record editor's picker searches them)."""
-
-NOUNS: Final = {
-    LookupKind.USERS: "user",
-    LookupKind.CONTACT_TYPES: "contact type",
-    LookupKind.LEAD_STATUSES: "lead status",
-    LookupKind.CUSTOMER_SOURCES: "source",
-    LookupKind.LOSS_REASONS: "loss reason",
-    LookupKind.PIPELINE_STAGES: "stage",
+NOT_IMPORTABLE: Final = frozenset(
+    {FieldType.CONNECT, FieldType.JSON, FieldType.CUSTOM_FIELDS, FieldType.STRING_MAP,
+     FieldType.ID}
+)  # fmt: skip
+"""Types no cell writes (ids are the import's match key, not a value)."""
+JSON_ONLY: Final = frozenset(
+    {FieldType.ADDRESS, FieldType.RELATED_RESOURCE, FieldType.PARENT, FieldType.ACTIVITY_TYPE}
+)
+"""Objects whose readable text cannot be read back: a changed cell must be JSON."""
+_LISTS: Final = frozenset({FieldType.TAGS, FieldType.MULTI_ENUM, *LIST_KINDS})
+_REF_ID: Final = re.compile(r"#?\s*(\d+)")
+_NOUNS: Final = {
+    LookupKind.USERS: ("user", "users"),
+    LookupKind.CONTACT_TYPES: ("contact type", "contact types"),
+    LookupKind.COMPANIES: ("company", "companies"),
+    LookupKind.PEOPLE: ("person", "people"),
+    LookupKind.LEADS: ("lead", "leads"),
+    LookupKind.OPPORTUNITIES: ("opportunity", "opportunities"),
+    LookupKind.PROJECTS: ("project", "projects"),
+    LookupKind.TASKS: ("task", "tasks"),
+    LookupKind.PIPELINES: ("pipeline", "pipelines"),
+    LookupKind.PIPELINE_STAGES: ("stage", "stages"),
+    LookupKind.LEAD_STATUSES: ("lead status", "lead statuses"),
+    LookupKind.CUSTOMER_SOURCES: ("source", "sources"),
+    LookupKind.LOSS_REASONS: ("loss reason", "loss reasons"),
+    LookupKind.CUSTOM_ACTIVITY_TYPES: ("activity type", "activity types"),
+    LookupKind.ACTIVITY_TYPES: ("activity type", "activity types"),
 }
 
 
@@ -79,8 +116,24 @@ def grid_editable(spec: FieldSpec) -> bool:
     return spec.type in GRID_TYPES
 
 
+# --- names ----------------------------------------------------------------------------------------
+
+
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= 60 else flat[:59] + "…"
+
+
 def _folded(text: str) -> str:
     return " ".join(text.split()).casefold()
+
+
+class PickLists(Protocol):
+    """Where :meth:`Names.of` takes the lists from (``models.lookups.Lookups``)."""
+
+    def choices(self, kind: LookupKind) -> list[tuple[int, str]]: ...
+
+    def stages(self, pipeline_id: int | None = None) -> list[tuple[int, str]]: ...
 
 
 @dataclass(frozen=True)
@@ -94,64 +147,84 @@ class Names:
     lists: Mapping[LookupKind, Sequence[tuple[int, str]]] = field(default_factory=dict)
     stages: Mapping[int, Sequence[tuple[int, str]]] = field(default_factory=dict)
 
+    @staticmethod
+    def of(source: PickLists, kinds: Iterable[LookupKind]) -> Names:
+        """The lists of ``kinds`` (those loaded whole) as ``source`` holds them now, and the
+        stages of each pipeline."""
+        lists = {
+            kind: source.stages() if kind is LookupKind.PIPELINE_STAGES else source.choices(kind)
+            for kind in kinds
+        }
+        pipelines = source.choices(LookupKind.PIPELINES)
+        return Names(lists, {pid: source.stages(pid) for pid, _name in pipelines})
+
     def pipeline_of(self, stage_id: int) -> int | None:
         for pipeline, pairs in self.stages.items():
             if any(sid == stage_id for sid, _ in pairs):
                 return pipeline
         return None
 
-    def resolve(self, kind: LookupKind, text: str, pipeline_id: int | None = None) -> int | None:
-        """The id named by ``text`` ("Ann Lee", "ann lee", "#42", "42"); None for blank.
-        FormatError when no entry or several entries have that name."""
+    def resolve(
+        self, kind: LookupKind | None, text: str, pipeline_id: int | None = None
+    ) -> int | None:
+        """The id ``text`` gives: "#42", "42" (an id as it is), or a name ("Ann Lee", "ann
+        lee"); None for blank. FormatError when no entry or several entries have that name."""
         wanted = _folded(text)
         if not wanted:
             return None
-        noun = NOUNS.get(kind, kind.value.replace("_", " "))
-        pairs: Iterable[tuple[int, str]] = self.lists.get(kind, ())
+        as_id = _REF_ID.fullmatch(wanted)
+        if as_id is not None:
+            return int(as_id.group(1))
+        pairs: Iterable[tuple[int, str]] = self.lists.get(kind, ()) if kind is not None else ()
         if kind is LookupKind.PIPELINE_STAGES and pipeline_id is not None:
             pairs = self.stages.get(pipeline_id, pairs)
-        pairs = list(pairs)
-        digits = wanted.removeprefix("#")
-        if digits.isdigit() and any(item_id == int(digits) for item_id, _ in pairs):
-            return int(digits)
         found = sorted({item_id for item_id, name in pairs if _folded(name) == wanted})
         if len(found) == 1:
             return found[0]
-        shown = text.strip()
+        noun, plural = _NOUNS.get(kind, ("entry", "entries")) if kind else ("entry", "entries")
         if found:
             ids = ", ".join(f"#{i}" for i in found)
-            raise FormatError(f"“{shown}” names {len(found)} {noun}s ({ids}): paste the id.")
-        where = " in this record's pipeline" if kind is LookupKind.PIPELINE_STAGES else ""
-        raise FormatError(f"“{shown}” is not a {noun}{where}.")
+            raise FormatError(f"“{_short(text)}” names {len(found)} {plural} ({ids}): give the id.")
+        if kind not in self.lists:  # companies, people, ...: too many to load, read by id
+            raise FormatError(f"“{_short(text)}” is not an id of a {noun} (write it as #123).")
+        staged = kind is LookupKind.PIPELINE_STAGES and pipeline_id is not None
+        where = " in this record's pipeline" if staged else ""
+        raise FormatError(f"“{_short(text)}” is not a {noun}{where}.")
 
 
-def split_tags(text: str) -> list[str]:
-    """ "a, b,, a" → ["a", "b"]: trimmed, blanks and repeats dropped, order kept (as the
-    record editor's tags box reads them)."""
-    tags: list[str] = []
-    for part in text.split(","):
-        tag = part.strip()
-        if tag and tag not in tags:
-            tags.append(tag)
-    return tags
+# --- text → value ---------------------------------------------------------------------------------
 
 
-def _currency_code(text: str) -> str | None:
-    cleaned = text.strip()
-    if not cleaned:
-        return None
-    if len(cleaned) != 3 or not cleaned.isalpha() or not cleaned.isascii():
-        raise FormatError(f"“{cleaned}” is not a currency code; use three letters such as USD.")
-    return cleaned.upper()
+def blank_value(spec: FieldSpec) -> Any:
+    """What an empty cell holds: ``[]`` for list fields, ``False`` for a custom check box
+    (Copper has no unset one), else ``None`` (clears)."""
+    if spec.type in _LISTS:
+        return []
+    if spec.type is FieldType.BOOLEAN and spec.is_custom:
+        return False
+    return None
 
 
-_NUMBER_READERS: Final = {
-    FieldType.NUMBER: parse_number,
-    FieldType.INTEGER: parse_integer,
-    FieldType.MONEY: parse_money,
-    FieldType.PERCENT: parse_percent,
-    FieldType.CURRENCY_CODE: _currency_code,
-}
+def _json(text: str, what: type) -> Any:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, what):
+        shape = "a list" if what is list else "an object"
+        raise FormatError(f"“{_short(text)}” is not {shape} in JSON.")
+    return value
+
+
+def _single_email(text: str) -> Any:
+    if text.startswith("{"):
+        value = json.loads(text) if text.endswith("}") else None
+        if isinstance(value, dict):
+            return value
+    entries = parse_entries(ListKind.EMAILS, text, "work")
+    if len(entries) != 1:
+        raise FormatError("A lead has one e-mail address.")
+    return entries[0]
 
 
 def _pipeline(record: Mapping[str, Any]) -> int | None:
@@ -160,53 +233,70 @@ def _pipeline(record: Mapping[str, Any]) -> int | None:
 
 
 def parse_cell(
-    spec: FieldSpec, text: str, names: Names, record: Mapping[str, Any] | None = None
+    spec: FieldSpec,
+    text: str,
+    names: Names,
+    record: Mapping[str, Any] | None = None,
+    *,
+    order: DateOrder | None = None,
 ) -> Any:
-    """The value of ``spec`` that ``text`` stands for (None, or [] for tags, when blank);
-    FormatError with a user-fit message when it stands for none. ``record`` (the row the cell
-    is on) tells a stage's pipeline and the order its account writes close dates in."""
+    """The value ``text`` gives ``spec`` (Copper's encoding; :func:`blank_value` for blank);
+    FormatError with a user-fit message when it gives none. ``record`` (the row the cell is
+    on) tells a stage's pipeline and the order its account writes close dates in; ``order``
+    says that order instead."""
     record = record or {}
     kind = spec.type
-    if not grid_editable(spec):
-        raise FormatError(f"{spec.label} cannot be changed in the grid.")
+    cleaned = text.strip()
+    if not cleaned:
+        return blank_value(spec)
+    if kind in NOT_IMPORTABLE:
+        raise FormatError(f"{spec.label} cannot be set from text.")
     if kind in (FieldType.TEXT, FieldType.URL):
-        cleaned = text.strip()
         if spec.max_length is not None and len(cleaned) > spec.max_length:
             raise FormatError(
                 f"{spec.label} is limited to {spec.max_length} characters (now {len(cleaned)})."
             )
-        return cleaned or None
+        return cleaned
     if kind is FieldType.MULTILINE:
-        return text if text.strip() else None
-    if kind in _NUMBER_READERS:
-        return _NUMBER_READERS[kind](text)
-    if kind is FieldType.DATETIME:
-        return parse_day_time(text)
-    if kind is FieldType.DATE:
-        return date_to_unix(parse_day(text)) if text.strip() else None
+        return text
+    if kind in NUMBER_READERS:
+        return NUMBER_READERS[kind](cleaned)
+    if kind in (FieldType.DATE, FieldType.DATETIME):
+        return parse_day_time(cleaned)
     if kind is FieldType.CLOSE_DATE:
-        if not text.strip():
-            return None
-        codec = CloseDateCodec()
-        codec.observe(record.get(spec.key))
-        return codec.format(parse_day(text, codec.order))
+        if order is None:
+            codec = CloseDateCodec()
+            codec.observe(record.get(spec.key))
+            order = codec.order
+        return format_close_date(parse_day(cleaned, order), order)
     if kind is FieldType.BOOLEAN:
-        value = parse_boolean(text)
-        return bool(value) if spec.is_custom or value is not None else None
+        return parse_boolean(cleaned)
     if kind is FieldType.ENUM:
-        return parse_choice(spec.choices, text)
+        return parse_choice(spec.choices, cleaned)
+    if kind in _LISTS and cleaned.startswith("["):
+        items = _json(cleaned, list)
+        return [str(t) for t in items] if kind is FieldType.TAGS else items
     if kind is FieldType.TAGS:
-        return split_tags(text)
-    assert spec.lookup is not None  # grid_editable: a REF of GRID_LOOKUPS
-    return names.resolve(spec.lookup, text, _pipeline(record))
+        return split_tags(cleaned)
+    if kind is FieldType.MULTI_ENUM:
+        return parse_choices(spec.choices, cleaned)
+    if kind in LIST_KINDS:
+        return parse_entries(LIST_KINDS[kind], cleaned)
+    if kind is FieldType.SINGLE_EMAIL:
+        return _single_email(cleaned)
+    if kind is FieldType.REF:
+        return names.resolve(spec.lookup, cleaned, _pipeline(record))
+    if kind in JSON_ONLY:
+        return _json(cleaned, dict)
+    return cleaned
 
 
 def check_cell(
     context: BulkContext, names: Names, key: str, value: Any, record: Mapping[str, Any]
 ) -> str | None:
-    """Why ``value`` cannot be written to ``key`` of ``record``, else None: a required field
-    left blank, a value the field does not take (the checks a save makes), a stage outside the
-    record's pipeline."""
+    """Why a grid cannot write ``value`` to ``key`` of ``record``, else None: a field the grid
+    does not edit, a required field left blank, a value the field does not take (the checks a
+    save makes), a stage outside the record's pipeline."""
     from copper_desktop.domain.bulk import is_blank_value
 
     spec = context.field(key)
@@ -223,3 +313,27 @@ def check_cell(
         if pipeline in names.stages and names.pipeline_of(value) != pipeline:
             return f"Stage #{value} is not a stage of this record's pipeline."
     return None
+
+
+# --- value → text ---------------------------------------------------------------------------------
+
+
+def cell_text(
+    spec: FieldSpec, record: Mapping[str, Any], name_of: NameOf | None, *, raw: bool = False
+) -> str:
+    """The text an export writes for ``spec`` of ``record``, and what an imported cell that
+    changes nothing holds: what people read (names, every e-mail with its category), or with
+    ``raw`` the value as Copper holds it (text as is, numbers and ids as digits, ``true`` /
+    ``false``, lists and objects as JSON; "" for no value)."""
+    if not raw:
+        return format_field(spec, record, name_of)
+    value = get_field_value(record, spec.key)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return plain_text(value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

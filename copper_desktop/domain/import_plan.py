@@ -9,7 +9,7 @@ entity's natural key: a person's or a lead's e-mail, a company's name (others: i
   custom fields by their name. A column named ``error`` (the errors file's) is left out, as
   are columns that match no field or a read-only one (:func:`mapping_notes` says so).
 * :func:`find_duplicates` flags rows sharing a match key (both rows, by file line).
-* :func:`parse_row` reads a row's cells (``domain.import_cells``); :func:`decide` compares it
+* :func:`parse_row` reads a row's cells (``domain.cell_input``); :func:`decide` compares it
   with the record it matches, freshly loaded: a cell whose text is what an export of the
   record would write (names or raw) is no change, others are parsed and compared by value, so
   an exported file re-imported unchanged plans no write at all.
@@ -39,16 +39,10 @@ from copper_desktop.domain.bulk import (
     write_body,
 )
 from copper_desktop.domain.catalog import FieldSpec
+from copper_desktop.domain.cell_input import NOT_IMPORTABLE, Names, cell_text, parse_cell
 from copper_desktop.domain.custom_fields import get_field_value
 from copper_desktop.domain.display import NameOf
 from copper_desktop.domain.formats import LIST_KINDS, VALUE_KEYS, DateOrder, FormatError
-from copper_desktop.domain.import_cells import (
-    NOT_IMPORTABLE,
-    NameIndex,
-    cell_text,
-    parse_cell,
-    raw_text,
-)
 
 __all__ = [
     "ERROR_COLUMN",
@@ -190,7 +184,7 @@ class ImportSetup:
     headers: tuple[str, ...]
     mapping: tuple[str | None, ...]
     mode: Mode
-    names: NameIndex = field(default_factory=NameIndex)
+    names: Names = field(default_factory=Names)
     name_of: NameOf | None = None
     order: DateOrder = DateOrder.MDY
 
@@ -318,7 +312,7 @@ def parse_row(setup: ImportSetup, cells: Sequence[str]) -> Parsed:
         text = cells[index]
         texts[spec.key] = text
         try:
-            values[spec.key] = parse_cell(spec, text, setup.names, setup.order)
+            values[spec.key] = parse_cell(spec, text, setup.names, order=setup.order)
         except (FormatError, ValueError) as error:
             errors.append(f"{setup.headers[index]}: {error}")
     return Parsed(values, texts, errors, _row_name(setup, cells))
@@ -356,9 +350,9 @@ class RowPlan:
 def _unchanged_text(setup: ImportSetup, spec: FieldSpec, record: Mapping[str, Any],
                     text: str) -> bool:  # fmt: skip
     """The cell holds what an export of the record writes (names, or raw values)."""
-    if text == cell_text(spec, record, setup.name_of):
-        return True
-    return text == raw_text(get_field_value(record, spec.key))
+    return text == cell_text(spec, record, setup.name_of) or text == cell_text(
+        spec, record, None, raw=True
+    )
 
 
 def _keep_categories(spec: FieldSpec, text: str, before: Any, after: Any) -> Any:

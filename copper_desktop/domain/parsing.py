@@ -1,15 +1,19 @@
-"""Reading the dates people type into an editor: looser than the formats Copper sends.
+"""Reading what people type into an editor: looser than the formats Copper sends.
 
 ``domain.formats`` reads Copper's own forms (and CSV); a person also types "2024-3-7",
-"3/7/2024" or "2024-03-07 9:30". These rules live here, not in the widgets, so every editor
-and any later importer read typed dates the same way.
+"3/7/2024" or "2024-03-07 9:30", "usd" for a currency, "a, b, a" for tags. These rules live
+here, not in the widgets, so every editor, the grid and the CSV import read typed text the
+same way.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
+from typing import Any, Final
 
+from copper_desktop.domain.catalog import FieldType
 from copper_desktop.domain.formats import (
     DateOrder,
     FormatError,
@@ -17,9 +21,13 @@ from copper_desktop.domain.formats import (
     datetime_to_unix,
     parse_close_date,
     parse_datetime,
+    parse_integer,
+    parse_money,
+    parse_number,
+    parse_percent,
 )
 
-__all__ = ["parse_day", "parse_day_time"]
+__all__ = ["NUMBER_READERS", "parse_currency_code", "parse_day", "parse_day_time", "split_tags"]
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _SLASH_DAY = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
@@ -60,3 +68,36 @@ def parse_day_time(text: str) -> int | None:
     if hour > 23 or minute > 59 or second > 59:
         raise FormatError(f"“{cleaned}” has no such time of day (use HH:MM, 00:00–23:59).")
     return datetime_to_unix(datetime.combine(day, time(hour, minute, second)))
+
+
+def parse_currency_code(text: str) -> str | None:
+    """ "usd" → "USD"; None if blank; three ASCII letters or a FormatError."""
+    cleaned = text.strip()
+    if not cleaned:
+        return None
+    if len(cleaned) != 3 or not cleaned.isalpha() or not cleaned.isascii():
+        raise FormatError(f"“{cleaned}” is not a currency code; use three letters such as USD.")
+    return cleaned.upper()
+
+
+NUMBER_READERS: Final[dict[FieldType, Callable[[str], Any]]] = {
+    FieldType.NUMBER: parse_number,
+    FieldType.INTEGER: parse_integer,
+    FieldType.MONEY: parse_money,
+    FieldType.PERCENT: parse_percent,
+    FieldType.CURRENCY_CODE: parse_currency_code,
+}
+"""The reader of each field type typed as one number or code (None when blank)."""
+
+
+def split_tags(text: str) -> list[str]:
+    """ "a, b,, A" → ["a", "b"]: trimmed, blanks dropped, a tag repeated in any case kept
+    once (as Copper keeps it), order kept."""
+    tags: list[str] = []
+    seen: set[str] = set()
+    for part in text.split(","):
+        tag = part.strip()
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            tags.append(tag)
+    return tags

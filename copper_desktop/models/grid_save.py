@@ -9,7 +9,7 @@ Copper since their cells were edited cannot be changed (``conflicts`` holds them
 edit's job, so the save is conflict-safe, resumable and undoable like one. The preview table is
 the bulk edit's own (`PreviewTableModel`).
 
-:func:`grid_names` gives the cells' name resolution its lists from `Lookups`. QtCore only.
+QtCore only.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from PySide6.QtCore import QObject, Signal
 
 from copper_desktop.api.errors import CopperError
 from copper_desktop.domain.bulk import BulkContext, Preview
-from copper_desktop.domain.catalog import LookupKind, entity
-from copper_desktop.domain.cell_input import GRID_LOOKUPS, Names
+from copper_desktop.domain.catalog import entity
 from copper_desktop.domain.custom_fields import set_field_value
 from copper_desktop.domain.staged_changes import CONFLICT_REASON, preview_staged
 from copper_desktop.jobs import Job, JobError, JobStore, fetch_records
@@ -33,18 +32,9 @@ from copper_desktop.models.bulk import FETCH_BATCH, PreviewTableModel, bulk_cont
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.staged_edits import StagedEdits
 
-__all__ = ["GridSaveModel", "grid_names"]
+__all__ = ["GridSaveModel"]
 
 Json = dict[str, Any]
-
-
-def grid_names(lookups: Lookups) -> Names:
-    """The pick lists a cell's names are read against: owners, contact types, statuses,
-    sources, loss reasons, and stages by pipeline."""
-    return Names(
-        lists={kind: lookups.choices(kind) for kind in GRID_LOOKUPS},
-        stages={pid: lookups.stages(pid) for pid, _ in lookups.choices(LookupKind.PIPELINES)},
-    )
 
 
 class GridSaveModel(QObject):

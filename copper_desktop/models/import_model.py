@@ -37,9 +37,9 @@ from PySide6.QtCore import (
 from copper_desktop.api.errors import CopperError
 from copper_desktop.domain.bulk import BulkContext, FieldChange
 from copper_desktop.domain.catalog import EntitySpec, FieldSpec, entity
+from copper_desktop.domain.cell_input import Names, parse_cell
 from copper_desktop.domain.csv_files import CsvTable
 from copper_desktop.domain.formats import FormatError
-from copper_desktop.domain.import_cells import parse_cell
 from copper_desktop.domain.import_plan import (
     Action,
     ImportPlan,
@@ -58,12 +58,11 @@ from copper_desktop.models.import_run import (
     MappingMemory,
     create_jobs,
     job_errors,
-    name_index,
     plan_import,
     read_table,
     write_errors,
 )
-from copper_desktop.models.lookups import Lookups
+from copper_desktop.models.lookups import PICKABLE, Lookups
 
 __all__ = ["IMPORT_ENTITIES", "ImportModel", "ImportPreviewModel", "change_text"]
 
@@ -273,7 +272,7 @@ class ImportModel(QObject):
     def setup(self) -> ImportSetup:
         assert self.table is not None
         return ImportSetup(self.context(), self.table.headers, tuple(self.mapping), self.mode,
-                           name_index(self.lookups), self.lookups.name)  # fmt: skip
+                           Names.of(self.lookups, PICKABLE), self.lookups.name)  # fmt: skip
 
     def samples(self, column: int) -> list[tuple[str, str, bool]]:
         """How the first values of a column parse: (text, what it becomes or why not, ok)."""
@@ -283,7 +282,7 @@ class ImportModel(QObject):
         texts = [r[column] for r in self.table.rows if column < len(r) and r[column].strip()]
         out: list[tuple[str, str, bool]] = []
         spec = self.context().fields.get(key) if key else None
-        names = name_index(self.lookups) if spec is not None else None
+        names = Names.of(self.lookups, PICKABLE) if spec is not None else None
         for text in texts[:SAMPLES]:
             if spec is None or names is None:
                 out.append((text, "not imported", True))

@@ -19,9 +19,8 @@ from typing import Any, Final, Protocol
 
 from copper_desktop.api.search import SearchWalk
 from copper_desktop.config import read_json, write_private_json
-from copper_desktop.domain.catalog import EntitySpec, LookupKind
+from copper_desktop.domain.catalog import EntitySpec
 from copper_desktop.domain.csv_files import CsvTable, read_csv, write_rows
-from copper_desktop.domain.import_cells import NameIndex
 from copper_desktop.domain.import_plan import (
     Action,
     ImportPlan,
@@ -38,7 +37,6 @@ from copper_desktop.domain.import_plan import (
 )
 from copper_desktop.jobs import Job, JobClient, JobStore, RecordCreate, RowStatus, fetch_records
 from copper_desktop.jobs.model import Reason
-from copper_desktop.models.lookups import PICKABLE, Lookups
 
 __all__ = [
     "CHUNK",
@@ -48,7 +46,6 @@ __all__ = [
     "create_jobs",
     "find_matches",
     "job_errors",
-    "name_index",
     "plan_import",
     "read_table",
     "write_errors",
@@ -104,16 +101,6 @@ class MappingMemory:
             normal(h): k for h, k in zip(headers, mapping, strict=False) if k is not None
         }
         write_private_json(self.path, {"version": 1, "entities": entities})
-
-
-def name_index(lookups: Lookups) -> NameIndex:
-    """Ids by name of every list loaded whole (users, stages, statuses, ...)."""
-    pairs: dict[LookupKind, list[tuple[int, str]]] = {}
-    for kind in PICKABLE:
-        pairs[kind] = (
-            lookups.stages() if kind is LookupKind.PIPELINE_STAGES else lookups.choices(kind)
-        )
-    return NameIndex.of(pairs)
 
 
 # --- matching ------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ splits past Copper's 100,000 cap by created-date windows, oldest first).
 
 Cells are what people read (``domain.display.format_field``: names from `Lookups`, whose
 unknown company, person, ... names are resolved a page at a time) or raw values
-(``domain.import_cells.raw_text``); either way the import reads them back. Formatting and
+(``domain.cell_input.cell_text``); either way the import reads them back. Formatting and
 writing run in the executor given (the app's), a page per step, while the next page is on
 its way, so the UI thread only awaits. The file is written to a hidden temporary file in the
 target's folder and renamed over the target at the end; a failure or a cancel removes it and
@@ -33,8 +33,8 @@ from typing import Any, Final, Protocol, TextIO, TypeVar
 
 from copper_desktop.api.search import SearchWalk
 from copper_desktop.domain.catalog import EntitySpec, FieldSpec, FieldType, LookupKind, entity
+from copper_desktop.domain.cell_input import cell_text
 from copper_desktop.domain.csv_files import CsvWriter
-from copper_desktop.domain.import_cells import cell_text
 from copper_desktop.jobs import JobClient, fetch_records
 from copper_desktop.models.lookups import RESOLVABLE, Lookups
 from copper_desktop.models.record_columns import references

@@ -10,8 +10,8 @@ import pytest
 
 from copper_desktop.domain.bulk import BulkContext
 from copper_desktop.domain.catalog import PEOPLE, LookupKind
+from copper_desktop.domain.cell_input import Names, cell_text
 from copper_desktop.domain.custom_fields import parse_definitions
-from copper_desktop.domain.import_cells import NameIndex, cell_text, parse_cell
 from copper_desktop.domain.import_plan import (
     Action,
     ImportSetup,
@@ -37,7 +37,7 @@ DEFINITIONS = parse_definitions([
      "currency": "USD"},
 ])  # fmt: skip
 CTX = BulkContext(PEOPLE, DEFINITIONS)
-NAMES = NameIndex.of({LookupKind.USERS: [(7, "Priya Shah"), (8, "Sam O'Neill")]})
+NAMES = Names({LookupKind.USERS: [(7, "Priya Shah"), (8, "Sam O'Neill")]})
 USERS = {7: "Priya Shah", 8: "Sam O'Neill"}
 
 
@@ -100,7 +100,7 @@ def test_a_ragged_row_is_an_error() -> None:
         ("Opt-in", "maybe", "Opt-in: “maybe” is not yes or no."),
         ("Industry", "Mining", "Industry: “Mining” is not one of: Retail, Health."),
         ("Emails", "not-an-email", "Emails: “not-an-email” is not an e-mail address."),
-        ("Owner", "Nobody Here", "Owner: no users named “Nobody Here” (or give its id as #123)."),
+        ("Owner", "Nobody Here", "Owner: “Nobody Here” is not a user."),
         ("Share", "half", "Share: “half” is not a percentage (for example 1,234.50)."),
         ("Budget", "a lot", "Budget: “a lot” is not an amount (for example 1,234.50)."),
         ("Tags", '["ok", 1', 'Tags: “["ok", 1” is not a list in JSON.'),
@@ -110,24 +110,6 @@ def test_invalid_values_say_which_column_and_why(header: str, text: str, message
     s = setup(["Name", header])
     assert s.mapping[1] is not None, header
     assert parse_row(s, ("Ada", text)).errors == [message]
-
-
-def test_values_read_back_from_names_and_from_raw_export() -> None:
-    owner = CTX.fields["assignee_id"]
-    assert parse_cell(owner, "priya shah", NAMES) == 7
-    assert parse_cell(owner, "#8", NAMES) == 8
-    assert parse_cell(owner, "8", NAMES) == 8
-    emails = CTX.fields["emails"]
-    assert parse_cell(emails, "a@x.test (work); b@x.test", NAMES) == [
-        {"email": "a@x.test", "category": "work"},
-        {"email": "b@x.test", "category": "other"},
-    ]
-    assert parse_cell(emails, '[{"category": "home", "email": "c@x.test"}]', NAMES) == [
-        {"category": "home", "email": "c@x.test"}]  # fmt: skip
-    assert parse_cell(CTX.fields["cf_4"], "health", NAMES) == 42
-    assert parse_cell(CTX.fields["cf_3"], "Yes", NAMES) is True
-    assert parse_cell(CTX.fields["tags"], "vip, VIP, new", NAMES) == ["vip", "new"]
-    assert parse_cell(CTX.fields["tags"], "", NAMES) == []
 
 
 RECORD = {

@@ -10,6 +10,7 @@ from typing import Any
 
 from copper_desktop.api import CopperClient
 from copper_desktop.domain.catalog import entity
+from copper_desktop.domain.cell_input import Names
 from copper_desktop.domain.csv_files import CsvTable, encode_rows
 from copper_desktop.domain.import_plan import (
     ImportPlan,
@@ -21,8 +22,8 @@ from copper_desktop.domain.import_plan import (
 )
 from copper_desktop.jobs import Job, JobState, JobStore
 from copper_desktop.models.bulk import bulk_context
-from copper_desktop.models.import_run import create_jobs, name_index, plan_import, read_table
-from copper_desktop.models.lookups import Lookups
+from copper_desktop.models.import_run import create_jobs, plan_import, read_table
+from copper_desktop.models.lookups import PICKABLE, Lookups
 
 Json = dict[str, Any]
 
@@ -60,7 +61,7 @@ def setup_for(lookups: Lookups, table: CsvTable, mode: Mode = Mode.UPDATE,
     ctx = bulk_context(entity(entity_key), lookups)
     mapping = auto_mapping(table.headers, importable_fields(ctx.fields, mode))
     notes = mapping_notes(table.headers, mapping, ctx.fields)
-    setup = ImportSetup(ctx, table.headers, tuple(mapping), mode, name_index(lookups),
+    setup = ImportSetup(ctx, table.headers, tuple(mapping), mode, Names.of(lookups, PICKABLE),
                         lookups.name)  # fmt: skip
     return setup, notes
 

@@ -32,10 +32,11 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QWidget
 
 from copper_desktop.domain.catalog import FieldSpec
-from copper_desktop.domain.cell_input import check_cell, grid_editable, parse_cell
+from copper_desktop.domain.cell_input import Names, check_cell, grid_editable, parse_cell
 from copper_desktop.domain.custom_fields import entity_fields, set_field_value
 from copper_desktop.domain.formats import FormatError
 from copper_desktop.domain.tsv import read_tsv, write_tsv
+from copper_desktop.models.lookups import PICKABLE
 from copper_desktop.models.paged import StagedRole
 from copper_desktop.models.staged_edits import Entry, StagedEdits, StagedOverlay
 from copper_desktop.ui.browse.grid_delegates import GridDelegate, Index, MarkingDelegate
@@ -143,13 +144,12 @@ class GridEditing(QObject):
     def field_at(self, column: int) -> FieldSpec | None:
         return self._fields.get(column)
 
-    def _names(self) -> Any:
-        from copper_desktop.models.grid_save import grid_names
-
-        return grid_names(self.lookups)
+    def _names(self) -> Names:
+        """The account's pick lists now, to read names in cells back into ids."""
+        return Names.of(self.lookups, PICKABLE)
 
     def _entry(self, record: Record, spec: FieldSpec, *, text: str | None = None,
-               value: Any = None, names: Any = None) -> Entry:  # fmt: skip
+               value: Any = None, names: Names | None = None) -> Entry:  # fmt: skip
         """What to stage in one cell: ``text`` read as the field's value, or ``value``;
         invalid (with the reason) when it cannot be read or written to this record."""
         names = names if names is not None else self._names()

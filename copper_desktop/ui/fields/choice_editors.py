@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from copper_desktop.domain.catalog import FieldSpec, FieldType, LookupKind
+from copper_desktop.domain.parsing import split_tags
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.ui.common.naming import name_popup
 from copper_desktop.ui.fields.editor_base import NONE_LABEL, FieldEditor, LineEditor, name_completer
@@ -327,23 +328,13 @@ class TagsEditor(LineEditor):
         self.edit.setText(f"{prefix}{tag}, ")
         self._user_edited()
 
-    @staticmethod
-    def split(text: str) -> list[str]:
-        """ "a, b,, a" → ["a", "b"]: trimmed, blanks and repeats dropped, order kept."""
-        tags: list[str] = []
-        for part in text.split(","):
-            tag = part.strip()
-            if tag and tag not in tags:
-                tags.append(tag)
-        return tags
-
     def _show(self, value: Any) -> None:
         tags = [str(t) for t in value] if isinstance(value, list) else []
         self._show_text(", ".join(tags))
 
     def _read(self) -> tuple[Any, str | None]:
         text = self.edit.text()
-        tags = self.split(text)
+        tags = split_tags(text)
         if text == self._shown or (isinstance(self._original, list) and tags == self._original):
             return self._original, None
         if not tags and self._original is None:

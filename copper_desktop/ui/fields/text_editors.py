@@ -6,7 +6,6 @@ dates), so what is accepted here is what CSV import and bulk edit accept.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any, Final
 
@@ -28,13 +27,9 @@ from copper_desktop.domain.formats import (
     format_date,
     format_datetime,
     format_number,
-    parse_integer,
-    parse_money,
-    parse_number,
-    parse_percent,
     unix_to_date,
 )
-from copper_desktop.domain.parsing import parse_day, parse_day_time
+from copper_desktop.domain.parsing import NUMBER_READERS, parse_day, parse_day_time
 from copper_desktop.ui.fields.editor_base import FieldEditor, LineEditor, name_completer, text_of
 
 __all__ = ["COMMON_CURRENCIES", "DateEditor", "MultilineEditor", "NumberEditor", "TextEditor"]
@@ -111,29 +106,9 @@ class MultilineEditor(FieldEditor):
 # --- numbers and codes --------------------------------------------------------------------------
 
 
-Parser = Callable[[str], Any]
-
-
-def _parse_currency_code(text: str) -> str | None:
-    cleaned = text.strip()
-    if not cleaned:
-        return None
-    if len(cleaned) != 3 or not cleaned.isalpha() or not cleaned.isascii():
-        raise FormatError(f"“{cleaned}” is not a currency code; use three letters such as USD.")
-    return cleaned.upper()
-
-
-_PARSERS: Final[dict[FieldType, Parser]] = {
-    FieldType.NUMBER: parse_number,
-    FieldType.INTEGER: parse_integer,
-    FieldType.MONEY: parse_money,
-    FieldType.PERCENT: parse_percent,
-    FieldType.CURRENCY_CODE: _parse_currency_code,
-}
-
-
 class NumberEditor(LineEditor):
-    """NUMBER, INTEGER, MONEY, PERCENT and CURRENCY_CODE: a line edit read by `formats`.
+    """NUMBER, INTEGER, MONEY, PERCENT and CURRENCY_CODE: a line edit read by `formats`
+    (``domain.parsing.NUMBER_READERS``, as the grid and the CSV import read them).
 
     Numbers come back as int when whole, else float; "1,234.50" and "$1,234.50 USD" are read;
     the field's minimum/maximum (win probability 0–100, values ≥ 0) are input errors.
@@ -143,7 +118,7 @@ class NumberEditor(LineEditor):
     def __init__(self, field: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(field, parent, stretch=1)
         kind = field.type
-        self._parse = _PARSERS[kind]
+        self._parse = NUMBER_READERS[kind]
         self.edit.setAlignment(
             Qt.AlignmentFlag.AlignLeft
             if kind is FieldType.CURRENCY_CODE
