@@ -3,6 +3,7 @@ any text in a cell surviving the round trip."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,3 +37,10 @@ def test_a_quote_inside_an_unquoted_cell_is_kept_and_an_unclosed_one_runs_to_the
     assert read_tsv('5" screen\tok\n') == [['5" screen', "ok"]]
     assert read_tsv('"open\tquote\nrest') == [["open\tquote\nrest"]]
     assert read_tsv('"a"b\tc') == [["ab", "c"]]
+
+
+def test_a_cell_longer_than_the_reader_takes_is_refused_with_a_clear_message() -> None:
+    """A stray opening quote makes the rest of a long text one cell: refused, not a crash."""
+    with pytest.raises(ValueError, match=r"A cell is longer than 131,072 characters\."):
+        read_tsv('"' + "x" * 140_000)
+    assert read_tsv("x" * 30_000) == [["x" * 30_000]]  # Excel's longest cell reads

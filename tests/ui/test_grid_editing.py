@@ -288,6 +288,8 @@ def test_fill_down_and_copy_with_and_without_headers(
     table = grid.table
 
     select(grid, (0, "monetary_value"), (0, "monetary_value"))
+    assert grid.paste('"' + "x" * 140_000) == 0  # more than the reader takes: nothing staged
+    assert grid.bar.message.text() == "Nothing pasted. A cell is longer than 131,072 characters."
     assert grid.paste("250\tWon") == 2
     assert grid.staged.summary() == "2 changes in 1 record"
     select(grid, (0, "monetary_value"), (2, "status"))

@@ -224,7 +224,11 @@ class GridEditing(QObject):
     def paste(self, text: str | None = None) -> int:
         """Paste a tab-separated block (the clipboard's by default) from the selection's
         top-left cell; a single value fills every selected cell. Returns the cells staged."""
-        block = read_tsv(QGuiApplication.clipboard().text() if text is None else text)
+        try:
+            block = read_tsv(QGuiApplication.clipboard().text() if text is None else text)
+        except ValueError as error:
+            self.bar.show_message(f"Nothing pasted. {error}")
+            return 0
         cells = self.selected_cells()
         if not block or not cells:
             self.bar.show_message("Nothing to paste." if cells else "Select where to paste.")
