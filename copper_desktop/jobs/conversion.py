@@ -30,7 +30,7 @@ from copper_desktop.domain.convert import (
     normalize_company_name,
 )
 
-from .conversion_plan import name_word
+from .conversion_plan import name_query
 from .kinds import JobClient, JobHalted, failure_outcome, fetch_records, register
 from .model import Outcome, Reason, Row, RowStatus
 
@@ -219,11 +219,11 @@ class LeadConversion:
 
     async def _made_company(self, key: str, name: str) -> int | None:
         """The company of this normalized name that an earlier row may have created."""
-        word = name_word(name)
-        if word is None:
+        query = name_query(name)
+        if query is None:
             return None
         try:
-            page = await self.client.search("companies", {"name": word}, page_size=200)
+            page = await self.client.search("companies", {"name": query}, page_size=200)
         except CopperError as err:
             raise _halting(err) from err
         same = [c for c in page.records if normalize_company_name(str(c.get("name") or "")) == key]

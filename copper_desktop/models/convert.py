@@ -1,19 +1,11 @@
 """Lead conversion for the UI (issue #10): what the convert dialog and the planner load, and
 how they hand a plan to the job runner.
 
-Loading, through each model's `ActionRunner`:
-
-- company candidates: Copper's company ``name`` search is a substring (live: fuzzy) match, so
-  the lead's ``company_name`` is searched as written and, when it differs, by its normalized
-  form ("Acme Inc." → "acme"), and the lead's email domain through ``email_domains``; the
-  answers are ranked by ``domain.convert.match_companies`` (exact, case, near, domain). The
-  planner searches each distinct name once and the domains 50 to a search;
-- people already holding the lead's email: ``fetch_by_email`` for one lead (a 404 is none); the
-  planner asks the people search's ``emails`` filter, 200 emails a request, instead of one
-  request per lead;
-- pipelines (opportunity pipelines only), users and contact types come from `Lookups`.
-
-The planner's table is `models/convert_plan.py`.
+Loading, through each model's `ActionRunner`: the company candidates and the people who share a
+lead's email come from ``jobs.conversion_plan`` (the one look-up path, shared with the planner
+and the benchmark); for one lead the person is asked with ``fetch_by_email`` (one request, a
+404 is none); pipelines (opportunity pipelines only), users and contact types come from
+`Lookups`. The planner's table is `models/convert_plan.py`.
 
 Running: one lead is a one-row conversion job, many are one job, both made by
 ``JobStore.create_conversion`` (journaled, resumable, revertible) and handed on through
@@ -23,14 +15,11 @@ Running: one lead is a one-row conversion job, many are one job, both made by
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final, Protocol
 
-from PySide6.QtCore import (
-    QObject,
-    Signal,
-)
+from PySide6.QtCore import QObject, Signal
 
 from copper_desktop.api.errors import CopperError
 from copper_desktop.api.search import SearchClient
@@ -40,32 +29,23 @@ from copper_desktop.domain.convert import (
     CompanyDecision,
     ConversionPlanRow,
     OpportunityTemplate,
-    email_domain,
     lead_email,
-    match_companies,
-    normalize_company_name,
     plan_row,
-    row_problems,
+    validate_rows,
 )
 from copper_desktop.jobs import Job, JobError, JobState, JobStore, StateChanged, fetch_records
+from copper_desktop.jobs.conversion_plan import company_candidates
 from copper_desktop.models.actions import ActionRunner
 from copper_desktop.models.lookups import Lookups
 
 __all__ = [
-    "CANDIDATE_PAGE",
-    "DOMAIN_BATCH",
-    "EMAIL_BATCH",
     "Busy",
     "ConversionOutcome",
     "ConvertClient",
     "ConvertLeadModel",
-    "company_candidates",
     "company_text",
     "decision_text",
     "default_contact_type",
-    "duplicates_by_email",
-    "find_companies",
-    "name_queries",
     "opportunity_pipelines",
     "reason_text",
     "user_ids",
@@ -73,12 +53,6 @@ __all__ = [
 ]
 
 Json = dict[str, Any]
-CANDIDATE_PAGE: Final = 50
-"""Companies read per name search: the best matches of a name are on its first page."""
-DOMAIN_BATCH: Final = 50
-"""Email domains per ``email_domains`` search."""
-EMAIL_BATCH: Final = 200
-"""Emails per people search (the planner's duplicate check)."""
 REASONS: Final = {
     "exact": "exact name",
     "case": "same name but for case",
@@ -94,78 +68,6 @@ class ConvertClient(SearchClient, Protocol):
 
 
 # ----------------------------------------------------------------------------- loading
-
-
-def name_queries(company_name: str) -> list[str]:
-    """The name searches for one company name: as written, and normalized when that differs
-    ("Acme Inc." is also searched as "acme", which finds "ACME Corp")."""
-    written = company_name.strip()
-    if not written:
-        return []
-    queries = [written]
-    normal = normalize_company_name(written)
-    if normal and normal != written.casefold():
-        queries.append(normal)
-    return queries
-
-
-async def find_companies(
-    client: SearchClient, names: Iterable[str], domains: Iterable[str]
-) -> list[Json]:
-    """Companies found by any of these name searches or email domains (each once)."""
-    found: dict[int, Json] = {}
-    searches: list[Json] = [{"name": query} for query in dict.fromkeys(names) if query]
-    wanted = list(dict.fromkeys(d for d in domains if d))
-    for start in range(0, len(wanted), DOMAIN_BATCH):
-        searches.append({"email_domains": wanted[start : start + DOMAIN_BATCH]})
-    for filters in searches:
-        page_size = CANDIDATE_PAGE if "name" in filters else 200
-        page = await client.search("companies", filters, page_size=page_size)
-        for company in page.records:
-            if isinstance(company.get("id"), int):
-                found[company["id"]] = company
-    return list(found.values())
-
-
-async def company_candidates(
-    client: SearchClient, lead: Mapping[str, Any]
-) -> list[CompanyCandidate]:
-    """The existing companies one lead may belong to, best first."""
-    name = lead.get("company_name")
-    domain = email_domain(lead_email(lead))
-    names = name_queries(name) if isinstance(name, str) else []
-    companies = await find_companies(client, names, [domain] if domain else [])
-    return match_companies(lead, companies)
-
-
-def _person_emails(person: Mapping[str, Any]) -> list[str]:
-    out = []
-    for entry in person.get("emails") or ():
-        email = entry.get("email") if isinstance(entry, Mapping) else entry
-        if isinstance(email, str) and email.strip():
-            out.append(email.strip().casefold())
-    return out
-
-
-async def duplicates_by_email(client: SearchClient, emails: Iterable[str]) -> dict[str, list[Json]]:
-    """Lower-cased email → the people holding it (the people search's ``emails`` filter,
-    ``EMAIL_BATCH`` emails a request)."""
-    wanted = list(dict.fromkeys(e.strip().casefold() for e in emails if e and e.strip()))
-    out: dict[str, list[Json]] = {}
-    for start in range(0, len(wanted), EMAIL_BATCH):
-        batch = wanted[start : start + EMAIL_BATCH]
-        chosen = set(batch)
-        page_number = 1
-        while True:
-            page = await client.search("people", {"emails": batch}, page_number=page_number)
-            for person in page.records:
-                for email in _person_emails(person):
-                    if email in chosen:
-                        out.setdefault(email, []).append(person)
-            if len(page.records) < 200:
-                break
-            page_number += 1
-    return out
 
 
 def opportunity_pipelines(lookups: Lookups) -> list[Json]:
@@ -372,8 +274,9 @@ class ConvertLeadModel(QObject, Busy):
         made = plan_row(self.lead, self.candidates, self.duplicates, OpportunityTemplate(),
                         decision=company)  # fmt: skip
         made = replace(made, person=dict(person), opportunity=opportunity)
-        pipelines = opportunity_pipelines(self.lookups)
-        return replace(made, problems=row_problems(made, user_ids(self.lookups), pipelines))
+        [checked] = validate_rows([made], user_ids=user_ids(self.lookups),
+                                  pipelines=opportunity_pipelines(self.lookups))  # fmt: skip
+        return checked
 
     def convert(self, row: ConversionPlanRow) -> bool:
         """Journal a one-row conversion job for ``row`` and hand it on (``job_created``).

@@ -1,16 +1,23 @@
 """The lead conversion planner's table (issue #10): one row per selected lead, what it
 becomes, editable per row, checked before anything runs; the runnable rows become one job.
 
-Loading runs 200 leads at a time (the dialog's progress): each distinct company name is
-searched once, email domains 50 to a search, duplicate people 200 emails to a people search
-(``models/convert.py`` has the searches). Leads naming the same new company share it: the
-table says so, and the job creates it once. QtCore only.
+Loading runs 200 leads at a time (the dialog's progress) through
+``jobs.conversion_plan.plan_conversions``, the look-up path the convert dialog and the
+benchmark use: each company search is asked once over all batches, and the matching runs in
+the app's executor so the window keeps painting. Leads naming the same new company share it:
+the table says so, and the job creates it once.
+
+Each row may override the template's opportunity: create one or not, its name (the planner's
+row box), and its pipeline, stage, value and owner (editable cells). Picking a row's pipeline
+picks that pipeline's first stage; ``domain.convert.validate_rows`` refuses a stage of another
+pipeline or an unknown owner. QtCore only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from PySide6.QtCore import (
@@ -29,43 +36,45 @@ from copper_desktop.domain.convert import (
     CompanyDecision,
     ConversionPlanRow,
     OpportunityTemplate,
-    email_domain,
-    lead_email,
-    match_companies,
-    plan_row,
-    row_problems,
+    validate_rows,
 )
+from copper_desktop.domain.formats import format_number
 from copper_desktop.jobs import Job, JobError, JobStore, fetch_records
+from copper_desktop.jobs.conversion_plan import CompanySearches, plan_conversions
 from copper_desktop.models.actions import ActionRunner, Failure
 from copper_desktop.models.convert import (
     Busy,
     company_text,
     default_contact_type,
-    duplicates_by_email,
-    find_companies,
-    name_queries,
     opportunity_pipelines,
     reason_text,
     user_ids,
 )
 from copper_desktop.models.lookups import Lookups
 
-__all__ = ["COLUMNS", "LEAD_BATCH", "ConversionPlanModel", "IdSource"]
+__all__ = ["COLUMNS", "LEAD_BATCH", "OVERRIDABLE", "ConversionPlanModel", "IdSource"]
 
 Json = dict[str, Any]
 IdSource = Sequence[int] | Callable[[], Awaitable[Sequence[int]]]
 """The planner's leads: ids, or a coroutine function finding them ("all matching")."""
 LEAD_BATCH: Final = 200
 """Leads per ``ids`` search while the planner loads (its progress steps)."""
-COLUMNS: Final = ("Lead", "Person", "Company", "Duplicate people", "Opportunity", "Problems")
+COLUMNS: Final = ("Lead", "Person", "Company", "Duplicate people", "Opportunity", "Pipeline",
+                  "Stage", "Value", "Owner", "Problems")  # fmt: skip
+(LEAD, PERSON, COMPANY, DUPLICATES, OPPORTUNITY, PIPELINE, STAGE, VALUE, OWNER,
+ PROBLEMS) = range(len(COLUMNS))  # fmt: skip
+OVERRIDABLE: Final = {PIPELINE: "pipeline_id", STAGE: "pipeline_stage_id",
+                      VALUE: "monetary_value", OWNER: "assignee_id"}  # fmt: skip
+"""The editable cells and the opportunity key each sets for its row."""
 
 
 @dataclass(slots=True)
 class _Overrides:
-    """A row's own choices over the template: create an opportunity or not, its name."""
+    """A row's own choices over the template: create an opportunity or not (None: as the
+    template), and the opportunity keys it sets itself (name, pipeline, stage, value, owner)."""
 
     create: bool | None = None
-    name: str | None = None
+    fields: Json = field(default_factory=dict)
 
 
 class ConversionPlanModel(QAbstractTableModel, Busy):
@@ -94,12 +103,21 @@ class ConversionPlanModel(QAbstractTableModel, Busy):
     DecisionRole: Final = Qt.ItemDataRole.UserRole + 1
     LeadIdRole: Final = Qt.ItemDataRole.UserRole + 2
 
-    def __init__(self, store: JobStore, lookups: Lookups, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        store: JobStore,
+        lookups: Lookups,
+        parent: QObject | None = None,
+        *,
+        executor: Executor | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("conversionPlanModel")
         self.store = store
         self.client: SearchClient = store.client
         self.lookups = lookups
+        self.executor = executor
+        """The app's executor: the matching runs there (None: on the loop, in tests)."""
         self.runner = ActionRunner(self)
         self.template = OpportunityTemplate()
         self.contact_type_id: int | None = default_contact_type(lookups)
@@ -131,40 +149,17 @@ class ConversionPlanModel(QAbstractTableModel, Busy):
         self.selected = len(chosen)
         self.progress.emit(0, len(chosen))
         rows: list[ConversionPlanRow] = []
-        companies: dict[str, list[Json]] = {}
+        searches = CompanySearches()
         for start in range(0, len(chosen), LEAD_BATCH):
             batch = chosen[start : start + LEAD_BATCH]
             found = await fetch_records(self.store.client, "leads", batch)
             leads = [found[i] for i in batch if i in found]
-            rows.extend(await self._plan(leads, companies))
+            rows += await plan_conversions(
+                self.client, leads, self.template, contact_type_id=self.contact_type_id,
+                executor=self.executor, searches=searches,
+            )  # fmt: skip
             self.progress.emit(min(start + LEAD_BATCH, len(chosen)), len(chosen))
         self.missing = len(chosen) - len(rows)
-        return rows
-
-    async def _plan(
-        self, leads: list[Json], cache: dict[str, list[Json]]
-    ) -> list[ConversionPlanRow]:
-        names: list[str] = []
-        for lead in leads:
-            name = lead.get("company_name")
-            names.extend(q for q in name_queries(name if isinstance(name, str) else "")
-                         if q not in cache)  # fmt: skip
-        for query in dict.fromkeys(names):
-            cache[query] = await find_companies(self.client, [query], [])
-        domains = {email_domain(lead_email(lead)) for lead in leads} - {None}
-        by_domain = await find_companies(self.client, [], sorted(d for d in domains if d))
-        emails = [e for lead in leads if (e := lead_email(lead))]
-        people = await duplicates_by_email(self.client, emails)
-        rows = []
-        for lead in leads:
-            name = lead.get("company_name")
-            pool = [c for q in name_queries(name if isinstance(name, str) else "")
-                    for c in cache[q]]  # fmt: skip
-            candidates = match_companies(lead, [*pool, *by_domain])
-            email = lead_email(lead)
-            dupes = people.get(email.casefold(), []) if email else []
-            rows.append(plan_row(lead, candidates, dupes, self.template,
-                                 contact_type_id=self.contact_type_id))  # fmt: skip
         return rows
 
     def _loaded(self, rows: list[ConversionPlanRow]) -> None:
@@ -194,12 +189,38 @@ class ConversionPlanModel(QAbstractTableModel, Busy):
     def set_opportunity(self, index: int, create: bool | None, name: str | None = None) -> None:
         """Row ``index``'s own choice: create an opportunity or not (None: as the template),
         and its name (None: from the template's pattern)."""
-        self._overrides[index] = _Overrides(create, name)
+        own = self._overrides[index]
+        own.create = create
+        if name is None:
+            own.fields.pop("name", None)
+        else:
+            own.fields["name"] = name
+        self._rebuild()
+
+    def set_override(self, index: int, key: str, value: Any) -> None:
+        """Row ``index``'s own opportunity ``key`` (one of ``OVERRIDABLE``'s). A pipeline
+        brings its first stage (None when it has none: validation then says so)."""
+        if key not in OVERRIDABLE.values():
+            raise ValueError(f"{key!r} is not a per-row opportunity setting")
+        fields = self._overrides[index].fields
+        fields[key] = value
+        if key == "pipeline_id":
+            stages = self.lookups.stages(value) if isinstance(value, int) else []
+            fields["pipeline_stage_id"] = stages[0][0] if stages else None
+        self._rebuild()
+
+    def clear_overrides(self, index: int) -> None:
+        """Row ``index`` as the template makes it again."""
+        self._overrides[index] = _Overrides()
         self._rebuild()
 
     def opportunity_override(self, index: int) -> tuple[bool | None, str | None]:
-        o = self._overrides[index]
-        return o.create, o.name
+        own = self._overrides[index]
+        return own.create, own.fields.get("name")
+
+    def overridden(self, index: int, key: str) -> bool:
+        """Whether row ``index`` sets opportunity ``key`` itself."""
+        return key in self._overrides[index].fields
 
     def company_choices(self, index: int) -> list[tuple[str, CompanyDecision]]:
         """What row ``index`` may attach to: its candidates (with why), a new company named
@@ -218,10 +239,9 @@ class ConversionPlanModel(QAbstractTableModel, Busy):
     def _rebuild(self) -> None:
         for row, own in zip(self.rows, self._overrides, strict=True):
             create = self.template.create if own.create is None else own.create
-            template = replace(self.template, create=create)
-            opp = template.for_lead(row.lead, row.company)
-            if opp is not None and own.name is not None:
-                opp["name"] = own.name
+            opp = replace(self.template, create=create).for_lead(row.lead, row.company)
+            if opp is not None:
+                opp.update(own.fields)
             row.opportunity = opp
         self._recheck()
         if self.rows:
@@ -236,11 +256,10 @@ class ConversionPlanModel(QAbstractTableModel, Busy):
             self._rebuild()
 
     def _recheck(self) -> None:
-        pipelines = opportunity_pipelines(self.lookups)
-        users = user_ids(self.lookups)
+        self.rows = validate_rows(self.rows, user_ids=user_ids(self.lookups),
+                                  pipelines=opportunity_pipelines(self.lookups))  # fmt: skip
         self._sharing = {}
         for row in self.rows:
-            row.problems = row_problems(row, users, pipelines)
             key = row.company.key
             if key and row.runnable:
                 self._sharing[key] = self._sharing.get(key, 0) + 1
@@ -283,27 +302,35 @@ class ConversionPlanModel(QAbstractTableModel, Busy):
 
     def text(self, index: int, column: int) -> str:
         row = self.rows[index]
-        if column == 0:
+        opp = row.opportunity
+        if column == LEAD:
             return row.label
-        if column == 1:
+        if column == PERSON:
             owner = self.lookups.name(LookupKind.USERS, row.person.get("assignee_id"))
             name = str(row.person.get("name") or "")
             return f"{name} (owner {owner})" if owner else name
-        if column == 2:
+        if column == COMPANY:
             return company_text(row.company, self.sharing(index))
-        if column == 3:
+        if column == DUPLICATES:
             if not row.duplicate_people:
                 return ""
             names = ", ".join(str(p.get("name") or f"#{p.get('id')}") for p in row.duplicate_people)
             return f"⚠ Same email as {names}"
-        if column == 4:
-            opp = row.opportunity
-            if opp is None:
-                return "No"
-            pipeline = self.lookups.name(LookupKind.PIPELINES, opp.get("pipeline_id")) or "?"
-            stage = self.lookups.name(LookupKind.PIPELINE_STAGES, opp.get("pipeline_stage_id"))
-            return f"“{opp.get('name')}” in {pipeline} ▸ {stage or 'first stage'}"
-        return " ".join(row.problems)
+        if column == PROBLEMS:
+            return " ".join(row.problems)
+        if opp is None:
+            return "No" if column == OPPORTUNITY else ""
+        value = opp.get(OVERRIDABLE.get(column, "name"))
+        if column == PIPELINE:
+            return self.lookups.name(LookupKind.PIPELINES, value) or f"#{value}"
+        if column == STAGE:
+            return (self.lookups.name(LookupKind.PIPELINE_STAGES, value) or f"#{value}"
+                    if value is not None else "First stage")  # fmt: skip
+        if column == VALUE:
+            return format_number(value) if isinstance(value, int | float) else ""
+        if column == OWNER:
+            return self.lookups.name(LookupKind.USERS, value) or (f"#{value}" if value else "")
+        return f"“{value}”"
 
     # ------------------------------------------------------------------ table
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -315,13 +342,39 @@ class ConversionPlanModel(QAbstractTableModel, Busy):
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.text(index.row(), index.column())
+        row, column = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            key = OVERRIDABLE.get(column)
+            own = key is not None and self.overridden(row, key)
+            return self.text(row, column) + (" (set for this lead)" if own else "")
+        if role == Qt.ItemDataRole.EditRole:
+            opp = self.rows[row].opportunity
+            key = OVERRIDABLE.get(column)
+            return opp.get(key) if opp is not None and key is not None else None
         if role == self.DecisionRole:
-            return self.rows[index.row()].company
+            return self.rows[row].company
         if role == self.LeadIdRole:
-            return self.rows[index.row()].lead_id
+            return self.rows[row].lead_id
         return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        """Pipeline, stage, value and owner are editable where the row has an opportunity."""
+        flags = super().flags(index)
+        if (index.isValid() and index.column() in OVERRIDABLE
+                and 0 <= index.row() < len(self.rows)
+                and self.rows[index.row()].opportunity is not None):  # fmt: skip
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = 2
+    ) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not self.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            return False
+        self.set_override(index.row(), OVERRIDABLE[index.column()], value)
+        return True
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole

@@ -110,6 +110,8 @@ class MainWindow(QMainWindow):
     features that add row actions to browsers (``add_row_action``) listen to it.
     editor_opened(editor): a record editor was shown; features add their actions to it
     (``RecordEditor.add_action``).
+    jobs_installed(jobs): the jobs UI (``JobsUi``) was installed; features follow its store's
+    job events (lead conversion refreshes the leads list when a conversion job ends).
 
     Features install themselves through ``menu(name)``, ``toolbar``, ``add_page`` and
     ``browser_created`` rather than by editing this class.
@@ -120,6 +122,7 @@ class MainWindow(QMainWindow):
     rows_shown = Signal()
     browser_created = Signal(str, object)
     editor_opened = Signal(object)
+    jobs_installed = Signal(object)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -527,6 +530,7 @@ class MainWindow(QMainWindow):
             )
             self.jobs.on_repreview = self.bulk_edit_ids
             self.restoreDockWidget(self.jobs.panel)  # where the last run left it
+            self.jobs_installed.emit(self.jobs)
         return self.jobs
 
     def _start_jobs(self) -> None:

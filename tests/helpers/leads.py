@@ -1,11 +1,14 @@
 """Lead conversion tests' helpers: leads, people and companies made on the sandbox with unique
-names, the leads browser filtered to them, the convert dialog opened by its shortcut, and the
-sandbox's log read as conversions."""
+names, the leads browser filtered to them, the convert dialog opened by its shortcut, the
+sandbox's log read as conversions; and for fast tests a fake Copper with the searches a
+conversion plan uses (``ConvertFake``) and a lead factory (``fake_lead``)."""
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -13,11 +16,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from copper_desktop.api import CopperClient
+from copper_desktop.api import CopperClient, SearchPage
 from copper_desktop.ui.browse.browser import EntityBrowser
 from copper_desktop.ui.browse.filter_bar import FilterBar
 from copper_desktop.ui.convert.convert_dialog import ConvertDialog
 from copper_desktop.ui.main_window import MainWindow
+from tests.helpers.fakes import Call, FakeClient
 from tests.helpers.sandbox import SandboxControl
 
 Json = dict[str, Any]
@@ -107,3 +111,43 @@ def converted_lead(client: CopperClient, run: Run, lead_id: int) -> Json | None:
 def companies_named(client: CopperClient, run: Run, name: str) -> list[Json]:
     page = run(client.search("companies", {"name": name}))
     return [c for c in page.records if c["name"].casefold().startswith(name.casefold())]
+
+
+@dataclass
+class ConvertFake(FakeClient):
+    """FakeClient with Copper's ``email_domains`` and people ``emails`` filters (paged) and
+    ``fetch_by_email``; ``pages`` logs the page number of every search."""
+
+    pages: list[int] = field(default_factory=list)
+
+    async def search(self, entity: str, filters: Json | None = None, **kw: Any) -> SearchPage:
+        self.pages.append(kw.get("page_number", 1))
+        wanted = dict(filters or {})
+        domains = wanted.pop("email_domains", None)
+        emails = wanted.pop("emails", None)
+        if domains is None and emails is None:
+            return await super().search(entity, filters, **kw)
+        self.calls.append(Call("search", (entity, copy.deepcopy(filters))))
+        found = []
+        for record in self.table(entity).values():
+            if domains is not None and record.get("email_domain") in domains:
+                found.append(copy.deepcopy(record))
+            held = {e["email"].casefold() for e in record.get("emails") or ()}
+            if emails is not None and held & set(emails):
+                found.append(copy.deepcopy(record))
+        number, size = kw.get("page_number", 1), kw.get("page_size", 200)
+        return SearchPage(found[(number - 1) * size : number * size], len(found), number, size)
+
+    async def fetch_by_email(self, email: str) -> Json | None:
+        await self._enter("fetch_by_email", email)
+        for person in self.table("people").values():
+            if email in {e["email"] for e in person.get("emails") or ()}:
+                return copy.deepcopy(person)
+        return None
+
+
+def fake_lead(lead_id: int, name: str, company: str = "", email: str = "", **extra: Any) -> Json:
+    """A lead as Copper returns it (owner 1, value 500 unless given)."""
+    return {"id": lead_id, "name": name, "company_name": company or None,
+            "email": {"email": email, "category": "work"} if email else None,
+            "assignee_id": 1, "monetary_value": 500, **extra}  # fmt: skip

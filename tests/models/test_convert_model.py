@@ -1,30 +1,32 @@
-"""The conversion models on a fake Copper (fast): company candidates from name and domain
-searches, duplicates, the one-lead model, the planner's table (shared new companies, problems
-left out, the template and per-row choices, how many requests loading takes) and the job it
-makes."""
+"""The conversion models on a fake Copper (fast): the one-lead model (loaded fresh, its
+candidates and the person with its email), the planner's table (shared new companies, problems
+left out, the template, per-row choices and overrides, how many requests loading takes) and the
+job it makes. The look-ups themselves are pinned in tests/jobs/test_conversion_plan.py."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from copper_desktop.api import SearchPage
 from copper_desktop.domain.convert import CompanyDecision, OpportunityTemplate
 from copper_desktop.jobs import JobStore
-from copper_desktop.models.convert import (
-    ConvertLeadModel,
-    company_candidates,
-    name_queries,
-    opportunity_pipelines,
+from copper_desktop.models.convert import ConvertLeadModel, opportunity_pipelines
+from copper_desktop.models.convert_plan import (
+    OWNER,
+    PIPELINE,
+    PROBLEMS,
+    STAGE,
+    VALUE,
+    ConversionPlanModel,
 )
-from copper_desktop.models.convert_plan import ConversionPlanModel
 from copper_desktop.models.lookups import Lookups
-from tests.helpers.fakes import Call, FakeClient
+from tests.helpers.leads import ConvertFake
+from tests.helpers.leads import fake_lead as lead
 
 Json = dict[str, Any]
 Run = Callable[..., Any]
@@ -34,40 +36,9 @@ PIPELINES = [
     {"id": 10, "name": "Sales", "type": "opportunity",
      "stages": [{"id": 100, "name": "Lead"}, {"id": 101, "name": "Qualified"}]},
     {"id": 20, "name": "Delivery", "type": "project", "stages": [{"id": 200, "name": "Start"}]},
+    {"id": 30, "name": "Renewals", "type": "opportunity",
+     "stages": [{"id": 300, "name": "Due"}, {"id": 301, "name": "Signed"}]},
 ]  # fmt: skip
-
-
-class ConvertFake(FakeClient):
-    """FakeClient with Copper's ``email_domains`` and ``emails`` filters and fetch_by_email."""
-
-    async def search(self, entity: str, filters: Json | None = None, **kw: Any) -> SearchPage:
-        wanted = dict(filters or {})
-        domains = wanted.pop("email_domains", None)
-        emails = wanted.pop("emails", None)
-        if domains is None and emails is None:
-            return await super().search(entity, filters, **kw)
-        self.calls.append(Call("search", (entity, copy.deepcopy(filters))))
-        found = []
-        for record in self.table(entity).values():
-            if domains is not None and record.get("email_domain") in domains:
-                found.append(copy.deepcopy(record))
-            held = {e["email"] for e in record.get("emails") or ()}
-            if emails is not None and held & set(emails):
-                found.append(copy.deepcopy(record))
-        return SearchPage(found, len(found), 1, 200)
-
-    async def fetch_by_email(self, email: str) -> Json | None:
-        await self._enter("fetch_by_email", email)
-        for person in self.table("people").values():
-            if email in {e["email"] for e in person.get("emails") or ()}:
-                return copy.deepcopy(person)
-        return None
-
-
-def lead(lead_id: int, name: str, company: str = "", email: str = "", **extra: Any) -> Json:
-    return {"id": lead_id, "name": name, "company_name": company or None,
-            "email": {"email": email, "category": "work"} if email else None,
-            "assignee_id": 1, "monetary_value": 500, **extra}  # fmt: skip
 
 
 @pytest.fixture
@@ -114,21 +85,6 @@ def store(tmp_path: Path, fake: ConvertFake, run: Run) -> Iterator[JobStore]:
     run(made.close())
 
 
-def test_name_queries_search_a_name_as_written_and_normalized() -> None:
-    assert name_queries("  Acme Inc. ") == ["Acme Inc.", "acme"]
-    assert name_queries("Acme") == ["Acme"]
-    assert name_queries("   ") == []
-
-
-def test_candidates_are_ranked_exact_case_near_and_by_domain(fake: ConvertFake, run: Run) -> None:
-    found = run(company_candidates(fake, lead(1, "x", "Acme Inc.", "me@acme.com")))
-    assert [(c.id, c.reason) for c in found] == [
-        (503, "exact"), (501, "domain"), (502, "near"),
-    ]  # fmt: skip
-    searches = [f for entity, f in fake.searches if entity == "companies"]
-    assert searches == [{"name": "Acme Inc."}, {"name": "acme"}, {"email_domains": ["acme.com"]}]
-
-
 def test_the_lead_model_loads_the_lead_fresh_its_candidates_and_the_person_with_its_email(
     fake: ConvertFake, lookups: Lookups, store: JobStore, run: Run, qtbot: QtBot
 ) -> None:
@@ -140,6 +96,10 @@ def test_the_lead_model_loads_the_lead_fresh_its_candidates_and_the_person_with_
     assert [(c.id, c.reason) for c in model.candidates] == [(504, "exact")]
     assert [p["id"] for p in model.duplicates] == [601]
     assert fake.called("fetch_by_email") == [("zed@globex.io",)]
+    # One name search and one domain search (the planner's look-up path, for one lead).
+    assert [f for e, f in fake.searches if e == "companies"] == [
+        {"name": "Globex"}, {"email_domains": ["globex.io"]}
+    ]  # fmt: skip
 
     person = {"name": "Lee Four", "contact_type_id": 7, "assignee_id": 1}
     opp = {"name": "Deal", "pipeline_id": 20, "pipeline_stage_id": None,
@@ -167,6 +127,8 @@ def test_opportunity_pipelines_leave_project_pipelines_out(lookups: Lookups) -> 
     assert opportunity_pipelines(lookups) == [
         {"id": 10, "name": "Sales", "type": "opportunity",
          "stages": [{"id": 100, "name": "Lead"}, {"id": 101, "name": "Qualified"}]},
+        {"id": 30, "name": "Renewals", "type": "opportunity",
+         "stages": [{"id": 300, "name": "Due"}, {"id": 301, "name": "Signed"}]},
     ]  # fmt: skip
 
 
@@ -191,16 +153,17 @@ def test_the_plan_shares_a_new_company_and_leaves_rows_with_problems_out(
     assert model.text(3, 2) == "Globex (existing)"  # by its email's domain
     assert model.text(3, 3) == "⚠ Same email as Zed"
     assert model.problem_rows() == [4]
-    assert model.text(4, 5) == "Unknown owner 99 for the person."
+    assert model.text(4, PROBLEMS) == "Unknown owner 99 for the person."
     assert model.counts_line() == (
         "5 leads: 4 ready, 1 with problems (left out). Creates 1 new company, attaches 2 to "
         "existing ones, creates 0 opportunities. 1 share an email with an existing person. "
         "1 selected leads are converted already, deleted or not visible."
     )
-    # One search per distinct name query, one for every domain, one people search.
+    # One search per distinct name word (Nova, nova inc. and Nova share "Nova"), one for
+    # every domain, one people search.
     searches = fake.searches
     names = [f["name"] for e, f in searches if e == "companies" and "name" in f]
-    assert sorted(names) == ["Acme", "Nova", "nova", "nova inc."]
+    assert names == ["Acme", "Nova"]
     assert [f for e, f in searches if "email_domains" in f] == [
         {"email_domains": ["acme.com", "globex.io", "nova.org"]}
     ]
@@ -214,9 +177,11 @@ def test_the_plan_shares_a_new_company_and_leaves_rows_with_problems_out(
         "name": "Nova: Lee Two", "pipeline_id": 10, "pipeline_stage_id": 101,
         "monetary_value": 500, "assignee_id": 1,
     }  # fmt: skip
-    assert model.text(1, 4) == "“Nova: Lee Two” in Sales ▸ Qualified"
+    assert [model.text(1, c) for c in range(4, 9)] == [
+        "“Nova: Lee Two”", "Sales", "Qualified", "500", "Ann Owner",
+    ]  # fmt: skip
     model.set_opportunity(2, False)
-    assert model.text(2, 4) == "No"
+    assert model.text(2, 4) == "No" and model.text(2, PIPELINE) == ""
     model.set_opportunity(3, None, "Own name")
     assert model.rows[3].opportunity is not None and model.rows[3].opportunity["name"] == "Own name"
     model.set_decision(2, CompanyDecision.none())
@@ -240,3 +205,48 @@ def test_running_the_plan_journals_one_job_of_the_runnable_rows(
     assert {row.data["company_key"] for row in job.rows[1:]} == {"nova"}
     assert model.run() is False  # one job per plan
     assert fake.writes == []  # nothing sent: the window's jobs UI starts the job
+
+
+def test_a_row_overrides_the_templates_pipeline_stage_value_and_owner(
+    fake: ConvertFake, lookups: Lookups, store: JobStore, qtbot: QtBot
+) -> None:
+    model = ConversionPlanModel(store, lookups)
+    plan(model, qtbot, [1, 2])
+    cell = model.index(0, STAGE)
+    assert not model.flags(cell) & Qt.ItemFlag.ItemIsEditable  # no opportunity yet
+    assert model.setData(cell, 101) is False
+    model.set_template(OpportunityTemplate(create=True, pipeline_id=10, stage_id=101))
+    assert model.flags(cell) & Qt.ItemFlag.ItemIsEditable
+    assert not model.flags(model.index(0, PROBLEMS)) & Qt.ItemFlag.ItemIsEditable
+
+    # A pipeline of its own brings that pipeline's first stage; then a stage, value, owner.
+    assert model.setData(model.index(0, PIPELINE), 30)
+    assert model.rows[0].opportunity is not None
+    assert model.rows[0].opportunity["pipeline_stage_id"] == 300
+    assert model.setData(model.index(0, STAGE), 301)
+    assert model.setData(model.index(0, VALUE), 1250.5)
+    assert model.setData(model.index(0, OWNER), 2)
+    assert [model.text(0, c) for c in (PIPELINE, STAGE, VALUE, OWNER)] == [
+        "Renewals", "Signed", "1,250.5", "Bo Owner",
+    ]  # fmt: skip
+    assert model.data(model.index(0, OWNER), Qt.ItemDataRole.EditRole) == 2
+    assert model.data(model.index(0, OWNER), Qt.ItemDataRole.ToolTipRole) == (
+        "Bo Owner (set for this lead)"
+    )
+    # The other row follows the template, also when it changes; the overrides stay.
+    model.set_template(OpportunityTemplate(create=True, pipeline_id=10, stage_id=100))
+    assert model.rows[1].opportunity is not None
+    assert model.rows[1].opportunity["pipeline_stage_id"] == 100
+    assert (model.rows[0].opportunity or {})["pipeline_stage_id"] == 301
+    assert model.problem_rows() == []
+
+    # Validation: a stage of another pipeline, an unknown owner.
+    model.setData(model.index(1, STAGE), 301)
+    model.setData(model.index(1, OWNER), 99)
+    assert model.text(1, PROBLEMS) == (
+        "Stage 301 is not in pipeline 'Sales'. Unknown owner 99 for the opportunity."
+    )
+    assert [r.lead_id for r in model.runnable_rows()] == [1]
+    model.clear_overrides(1)
+    assert model.problem_rows() == []
+    assert (model.rows[1].opportunity or {})["pipeline_stage_id"] == 100

@@ -4,7 +4,8 @@ three answer shapes Copper is known to send), into no company; a person who alre
 lead's email shown with Open; inline errors that send nothing; the lead gone from the list and
 found with "Include converted leads"; Convert… from the lead's editor; the conversion reverted
 from the Jobs window; a conversion whose answer was lost resumed at start without converting
-twice; and where the actions show (leads page, its row menu, the toolbar)."""
+twice; a conversion resumed from the Jobs window taking its leads off the list; and where the
+actions show (leads page, its row menu, the toolbar)."""
 
 from __future__ import annotations
 
@@ -331,6 +332,38 @@ def test_a_conversion_whose_answer_was_lost_is_resumed_at_start_without_converti
     assert (only.outcome.result or {}).get("person_id") is not None
     assert convert_posts(control) == []  # found converted: never sent again
     assert converted_lead(client, run, lead["id"]) is not None
+
+
+def test_a_conversion_resumed_from_the_jobs_window_takes_its_leads_off_the_list(
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    client: CopperClient,
+    app_paths: AppPaths,
+    run: Run,
+) -> None:
+    """Neither the dialog nor the planner started it: the window follows its job store."""
+    prefix = f"Conv {tag()}"
+    leads = [make_lead(client, run, f"{prefix} {x}") for x in "AB"]
+    store = JobStore(app_paths.data_dir / "jobs", client)
+    job = run(store.create_conversion([plan_row(lead, [], [], OpportunityTemplate())
+                                       for lead in leads]))  # fmt: skip
+    run(store.close())
+
+    window = make_window()
+    qtbot.waitUntil(lambda: window.jobs is not None and window.jobs.resume_box is not None)
+    jobs = window.jobs
+    assert jobs is not None and jobs.resume_box is not None
+    later = jobs.resume_box.findChild(QPushButton, "resumeLater")
+    assert later is not None
+    click(later)
+    browser = leads_browser(qtbot, window, prefix, 2)
+    jobs_window = jobs.show_jobs_window()
+    qtbot.waitUntil(lambda: jobs_window.model.row_of(job.id) >= 0)
+    jobs_window.select(job.id)
+    qtbot.waitUntil(lambda: jobs_window.resume_button.isEnabled())
+    click(jobs_window.resume_button)
+    qtbot.waitUntil(lambda: browser.model.rowCount() == 0, timeout=30_000)
+    assert run(client.search("leads", {"ids": [lead["id"] for lead in leads]})).records == []
 
 
 def test_the_actions_show_on_the_leads_page_its_row_menu_and_toolbar(

@@ -2,8 +2,9 @@
 picked in the browser → Ctrl+Shift+L → the plan (candidates, a shared new company, a duplicate
 person, a lead with a problem left out) → the template and a row's own choices → Convert → the
 job runs in the jobs panel → the sandbox holds one company for the two leads that named it;
-"all matching the filters" planned through the walk; and (on a fake Copper) a lead with a
-problem listed and left out of the run."""
+a row's own stage and owner overriding the template's; "all matching the filters" planned
+through the walk; and (on a fake Copper) a lead with a problem listed and left out of the
+run."""
 
 from __future__ import annotations
 
@@ -13,11 +14,18 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.domain.catalog import LookupKind
 from copper_desktop.jobs import Job, JobState, JobStore, RowStatus
-from copper_desktop.models.convert_plan import ConversionPlanModel
+from copper_desktop.models.convert_plan import (
+    OPPORTUNITY,
+    OWNER,
+    PIPELINE,
+    STAGE,
+    ConversionPlanModel,
+)
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.ui.convert.planner import PlannerDialog
 from copper_desktop.ui.main_window import MainWindow
@@ -101,12 +109,14 @@ def test_several_leads_are_planned_and_converted_with_a_shared_new_company_creat
     planner.pipeline.setCurrentIndex(planner.pipeline.findData(pipeline_id))
     stage_id, stage_name = window.lookups.stages(pipeline_id)[1]
     planner.stage.setCurrentIndex(planner.stage.findData(stage_id))
-    assert model.text(a, 4) == f"“{prefix} A” in {pipeline_name} ▸ {stage_name}"
+    assert [model.text(a, c) for c in (OPPORTUNITY, PIPELINE, STAGE)] == [
+        f"“{prefix} A”", pipeline_name, stage_name,
+    ]  # fmt: skip
     # Row D's own choices: no opportunity; row C: no company after all.
     planner.select_row(d)
     assert planner.row_box.isEnabled()
     choose(planner.row_opp, "Create none")
-    assert model.text(d, 4) == "No"
+    assert model.text(d, OPPORTUNITY) == "No"
     planner.select_row(c)
     assert [planner.row_company.itemText(i) for i in range(planner.row_company.count())] == [
         f"{existing['name']} — exact name", f"New company “{existing['name']}”", "No company",
@@ -144,6 +154,67 @@ def test_several_leads_are_planned_and_converted_with_a_shared_new_company_creat
     assert results[leads["a"]["id"]]["opportunity_id"] is not None
     # Converted leads leave the list.
     qtbot.waitUntil(lambda: browser.model.rowCount() == 0)
+
+
+def edit_cell(qtbot: QtBot, planner: PlannerDialog, row: int, column: int, text: str) -> None:
+    """F2 on the cell, pick ``text`` in its combo box, Enter."""
+    table = planner.table
+    table.setCurrentIndex(planner.model.index(row, column))
+    table.setFocus()
+    QTest.keyClick(table, Qt.Key.Key_F2)
+    editor = table.findChild(QComboBox, "planCellChoice")
+    assert editor is not None and editor.isVisible()
+    choose(editor, text)
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: table.findChild(QComboBox, "planCellChoice") is None)
+
+
+def test_a_rows_own_stage_and_owner_reach_its_opportunity_the_others_follow_the_template(
+    qtbot: QtBot, make_window: MakeWindow, control: SandboxControl, run: Run
+) -> None:
+    window = make_window()
+    client = window.session.client
+    prefix = f"Plan {tag()}"
+    (owner, _), (other, other_name) = window.lookups.choices(LookupKind.USERS)[:2]
+    leads = [make_lead(client, run, f"{prefix} {x}", assignee_id=owner) for x in "ABC"]
+    browser = leads_browser(qtbot, window, prefix, 3)
+    browser.table.setFocus()
+    QTest.keyClick(browser.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(browser.table, Qt.Key.Key_L, CTRL_SHIFT)
+    planner = open_planner(qtbot, window)
+    model = planner.model
+    QTest.keyClick(planner.create_opp, Qt.Key.Key_Space)
+    pipeline_id, _pipeline = window.lookups.choices(LookupKind.PIPELINES)[0]
+    planner.pipeline.setCurrentIndex(planner.pipeline.findData(pipeline_id))
+    stages = window.lookups.stages(pipeline_id)
+    (template_stage, _), (own_stage, own_stage_name) = stages[1], stages[2]
+    planner.stage.setCurrentIndex(planner.stage.findData(template_stage))
+
+    b = row_named(planner, f"{prefix} B")
+    edit_cell(qtbot, planner, b, STAGE, own_stage_name)
+    edit_cell(qtbot, planner, b, OWNER, other_name)
+    assert (model.text(b, STAGE), model.text(b, OWNER)) == (own_stage_name, other_name)
+    assert planner.problems.isHidden()
+    click(planner.run_button)
+
+    jobs = window.jobs
+    assert jobs is not None
+    qtbot.waitUntil(lambda: jobs.panel.job is not None and jobs.panel.job.state.final,
+                    timeout=30_000)  # fmt: skip
+    job = jobs.panel.job
+    assert job is not None and job.state is JobState.FINISHED
+    got = {}
+    for row in job.rows:
+        opp_id = (row.outcome.result or {}).get("opportunity_id") if row.outcome else None
+        assert isinstance(opp_id, int), row
+        opp = run(client.get("opportunities", opp_id))
+        got[row.key] = (opp["pipeline_id"], opp["pipeline_stage_id"], opp["assignee_id"])
+    a_id, b_id, c_id = (lead["id"] for lead in leads)
+    assert got == {
+        a_id: (pipeline_id, template_stage, owner),
+        b_id: (pipeline_id, own_stage, other),
+        c_id: (pipeline_id, template_stage, owner),
+    }
 
 
 def test_all_matching_the_filters_are_planned_through_the_walk(

@@ -4,13 +4,15 @@
 Both actions sit in the main toolbar while the leads page is current, in the leads browser's
 row menu (with their shortcuts while the browser has focus), and "Convert lead…" in a lead's
 record editor. The dialog and the planner are imported on first use (a start stays light);
-their jobs run in the window's jobs UI, and the leads list is refreshed when a conversion ends
-(converted leads leave it; "Include converted leads" still finds them).
+their jobs run in the window's jobs UI. The leads list is refreshed whenever a conversion or a
+revert job of the window's job store stops, wherever it was started (the dialog, the planner,
+or resumed from the Jobs window or the offer at start): converted leads leave it ("Include
+converted leads" still finds them) and reverted ones come back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import QObject, Qt
@@ -18,11 +20,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
-    from copper_desktop.jobs import Job
     from copper_desktop.ui.browse.browser import EntityBrowser
     from copper_desktop.ui.convert.convert_dialog import ConvertDialog
     from copper_desktop.ui.convert.planner import PlannerDialog
     from copper_desktop.ui.editor.record_editor import RecordEditor
+    from copper_desktop.ui.jobs import JobsUi
     from copper_desktop.ui.main_window import MainWindow
 
 __all__ = ["CONVERT_SHORTCUT", "PLAN_SHORTCUT", "ConvertUi", "install_convert_ui"]
@@ -68,6 +70,10 @@ class ConvertUi(QObject):
         window.browser_created.connect(self._browser_created)
         window.stack.currentChanged.connect(self.update)  # the page shown changed
         window.editor_opened.connect(self._editor_opened)
+        self._unsubscribe: Callable[[], None] | None = None
+        window.jobs_installed.connect(self._jobs_installed)
+        if window.jobs is not None:
+            self._jobs_installed(window.jobs)
         self.update()
 
     # ------------------------------------------------------------------ hooks
@@ -89,6 +95,21 @@ class ConvertUi(QObject):
             lambda _checked=False: self.convert_lead(editor.model.original_record())
         )
         editor.add_action(action, "editorConvert", "Convert this lead")
+
+    def _jobs_installed(self, jobs: JobsUi) -> None:
+        """Follow the store's jobs: a conversion or revert that stops refreshes the leads."""
+        from copper_desktop.jobs import JobState, StateChanged
+        from copper_desktop.jobs.conversion import CONVERSION, REVERT
+
+        stops = (JobState.FINISHED, JobState.CANCELLED, JobState.PAUSED, JobState.INTERRUPTED)
+
+        def observe(event: object) -> None:
+            if (isinstance(event, StateChanged) and event.state in stops
+                    and event.job.kind_name in (CONVERSION, REVERT)):  # fmt: skip
+                self.refresh_leads()
+
+        if self._unsubscribe is None:
+            self._unsubscribe = jobs.store.subscribe(observe)
 
     def leads_browser(self) -> EntityBrowser | None:
         return self.window.browser(LEADS)
@@ -128,7 +149,6 @@ class ConvertUi(QObject):
         window = self.window
         jobs = window.ensure_jobs()
         model = ConvertLeadModel(jobs.store, window.lookups, lead)
-        model.finished.connect(lambda _outcome: self.refresh_leads())
         dialog = ConvertDialog(model, jobs.run, window.open_record_id, window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda: self._forget(dialog))
@@ -139,7 +159,6 @@ class ConvertUi(QObject):
 
     def plan(self) -> PlannerDialog | None:
         """The planner for the leads browser's selection (or every lead matching its filters)."""
-        from copper_desktop.models.convert import when_stopped
         from copper_desktop.models.convert_plan import ConversionPlanModel
         from copper_desktop.ui.convert.planner import PlannerDialog
 
@@ -158,13 +177,8 @@ class ConvertUi(QObject):
                 shown[0].status.setText(f"Finding the selected leads: {found:,}{of}…")
 
         ids, count = browser.selection.selection_source(progress)
-        model = ConversionPlanModel(jobs.store, window.lookups)
-
-        def run(job: Job) -> None:
-            when_stopped(job, lambda _job: self.refresh_leads())
-            jobs.run(job)
-
-        planner = PlannerDialog(model, run, window)
+        model = ConversionPlanModel(jobs.store, window.lookups, executor=window.session.executor)
+        planner = PlannerDialog(model, jobs.run, window)
         planner.describe(None if browser.selection.all_matching else count)
         planner.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         planner.destroyed.connect(lambda: self._forget(planner))
@@ -187,7 +201,11 @@ class ConvertUi(QObject):
             browser.refresh()
 
     async def aclose(self) -> None:
-        """Stop the open dialog's and planner's loading (the window's shutdown, tests)."""
+        """Stop following the jobs and the open dialog's and planner's loading (the window's
+        shutdown, tests)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         for widget in (self.dialog, self.planner):
             if widget is not None:
                 await widget.aclose()

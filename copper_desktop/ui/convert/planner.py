@@ -2,13 +2,15 @@
 as one job (issue #10).
 
 The plan table has one row per lead: the person, the company decision, people who already
-have the lead's email, the opportunity and any problem. A template above it (create an
-opportunity?, pipeline, stage, name, value from the lead, owner from the lead, contact type)
-applies to every row; the selected row's own editor below it changes that row's company
-(its candidates, a new company, none) and opportunity (as the template, create, don't).
-Rows with problems are listed and left out; leads that name the same new company are shown
-sharing it (the job creates it once). Run journals the job and hands it to the jobs UI
-(progress, ETA, pause, cancel, ledger, results CSV, retry failed), and the planner closes.
+have the lead's email, the opportunity (its name, pipeline, stage, value, owner) and any
+problem. A template above it (create an opportunity?, pipeline, stage, name, value from the
+lead, owner from the lead, contact type) applies to every row. A row overrides it in its own
+cells (pipeline, stage, value and owner: double-click or F2, a combo box or a spin box) and in
+the selected row's box (its company: candidates, a new company, none; its opportunity: as the
+template, create, don't, and its name). Rows with problems are listed and left out; leads that
+name the same new company are shown sharing it (the job creates it once). Run journals the job
+and hands it to the jobs UI (progress, ETA, pause, cancel, ledger, results CSV, retry failed),
+and the planner closes.
 
 Opened window-modal with ``open()`` (no nested loop).
 """
@@ -17,19 +19,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelection
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
+    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -38,11 +49,19 @@ from PySide6.QtWidgets import (
 from copper_desktop.domain.catalog import LookupKind
 from copper_desktop.domain.convert import CompanyDecision, OpportunityTemplate
 from copper_desktop.jobs import Job
-from copper_desktop.models.convert_plan import ConversionPlanModel
+from copper_desktop.models.convert_plan import (
+    COLUMNS,
+    OVERRIDABLE,
+    OWNER,
+    PIPELINE,
+    STAGE,
+    ConversionPlanModel,
+)
+from copper_desktop.models.lookups import Lookups
 from copper_desktop.ui.common.inline_error import error_label, show_error
 from copper_desktop.ui.common.naming import name_popup, named, named_button
 
-__all__ = ["PlannerDialog", "run_text"]
+__all__ = ["CellDelegate", "PlannerDialog", "run_text"]
 
 AS_TEMPLATE, CREATE, SKIP = "template", "create", "skip"
 
@@ -58,6 +77,63 @@ def _combo(parent: QWidget, name: str, accessible: str) -> QComboBox:
     combo = named(QComboBox(parent), name, accessible)
     name_popup(combo)
     return combo
+
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class CellDelegate(QStyledItemDelegate):
+    """A row's own pipeline, stage and owner (a combo box of the choices: stages of the row's
+    pipeline, known users) and value (a spin box). A choice picked with the mouse or Enter is
+    committed at once; Esc keeps the cell as it was."""
+
+    def __init__(self, lookups: Lookups, parent: QTableView) -> None:
+        super().__init__(parent)
+        self.lookups = lookups
+
+    def choices(self, index: Index) -> list[tuple[int, str]]:
+        column = index.column()
+        if column == PIPELINE:
+            return self.lookups.choices(LookupKind.PIPELINES)
+        if column == STAGE:
+            pipeline = index.model().index(index.row(), PIPELINE).data(Qt.ItemDataRole.EditRole)
+            return self.lookups.stages(pipeline) if isinstance(pipeline, int) else []
+        return self.lookups.choices(LookupKind.USERS)
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
+        what = f"{COLUMNS[index.column()]} of this lead's opportunity"
+        if index.column() not in (PIPELINE, STAGE, OWNER):
+            spin = named(QDoubleSpinBox(parent), "planCellValue", what)
+            spin.setDecimals(2)
+            spin.setRange(0, 1e12)
+            spin.setGroupSeparatorShown(True)
+            return spin
+        combo = _combo(parent, "planCellChoice", what)
+        for item_id, text in self.choices(index):
+            combo.addItem(text, item_id)
+        combo.activated.connect(lambda _i: self._commit(combo))
+        return combo
+
+    def _commit(self, editor: QWidget) -> None:
+        self.commitData.emit(editor)
+        self.closeEditor.emit(editor)
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        value = index.data(Qt.ItemDataRole.EditRole)
+        if isinstance(editor, QComboBox):
+            editor.setCurrentIndex(max(editor.findData(value), 0))
+        elif isinstance(editor, QDoubleSpinBox):
+            editor.setValue(float(value) if isinstance(value, int | float) else 0.0)
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
+        if isinstance(editor, QComboBox):
+            if editor.currentIndex() >= 0:
+                model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
+        elif isinstance(editor, QDoubleSpinBox):
+            editor.interpretText()
+            value = editor.value()
+            model.setData(index, int(value) if value.is_integer() else value,
+                          Qt.ItemDataRole.EditRole)  # fmt: skip
 
 
 class PlannerDialog(QDialog):
@@ -109,13 +185,17 @@ class PlannerDialog(QDialog):
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        triggers = QAbstractItemView.EditTrigger
+        self.table.setEditTriggers(triggers.DoubleClicked | triggers.EditKeyPressed)
+        self.delegate = CellDelegate(self.lookups, self.table)
+        for column in OVERRIDABLE:
+            self.table.setItemDelegateForColumn(column, self.delegate)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((140, 170, 250, 170, 230)):
+        for column, width in enumerate((140, 170, 230, 150, 150, 110, 110, 80, 110)):
             self.table.setColumnWidth(column, width)
 
         row_box = named(QGroupBox("Selected lead", self), "planRowGroup", "Selected lead")
@@ -129,11 +209,15 @@ class PlannerDialog(QDialog):
         self.row_opp_name.setPlaceholderText("From the name above")
         self.row_dupes = named(QLabel(row_box), "planRowDuplicates", "Duplicate people")
         self.row_dupes.setWordWrap(True)
+        self.row_reset = named_button(row_box, "planRowReset", "&Reset to the template",
+                                      "Reset the selected lead to the template")  # fmt: skip
+        self.row_reset.setAutoDefault(False)
         row_form = QFormLayout(row_box)
         row_form.addRow("&Company", self.row_company)
         row_form.addRow("Opp&ortunity", self.row_opp)
         row_form.addRow("Opportunity na&me", self.row_opp_name)
         row_form.addRow(self.row_dupes)
+        row_form.addRow(self.row_reset)
         row_box.setEnabled(False)
         self.row_box = row_box
 
@@ -178,6 +262,7 @@ class PlannerDialog(QDialog):
         self.row_company.currentIndexChanged.connect(self._row_company_chosen)
         self.row_opp.currentIndexChanged.connect(self._row_opportunity_chosen)
         self.row_opp_name.editingFinished.connect(self._row_opportunity_chosen)
+        self.row_reset.clicked.connect(self._row_reset)
         self.cancel_button.clicked.connect(self.reject)
         self.run_button.clicked.connect(self.run)
         model.progress.connect(self._progress)
@@ -293,6 +378,11 @@ class PlannerDialog(QDialog):
         create = None if choice == AS_TEMPLATE else choice == CREATE
         name = self.row_opp_name.text().strip() or None
         self.model.set_opportunity(self._current, create, name)
+
+    def _row_reset(self) -> None:
+        if self._current >= 0:
+            self.model.clear_overrides(self._current)
+            self._show_row()
 
     # ------------------------------------------------------------------ loading
     def describe(self, count: int | None) -> None:
