@@ -1,13 +1,15 @@
 """Lead conversion tests' helpers: leads, people and companies made on the sandbox with unique
 names, the leads browser filtered to them, the convert dialog opened by its shortcut, the
 sandbox's log read as conversions; and for fast tests a fake Copper with the searches a
-conversion plan uses (``ConvertFake``) and a lead factory (``fake_lead``)."""
+conversion plan uses (``ConvertFake``), a lead factory (``fake_lead``) and an executor that
+counts what it runs (``CountingExecutor``)."""
 
 from __future__ import annotations
 
 import copy
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,3 +153,15 @@ def fake_lead(lead_id: int, name: str, company: str = "", email: str = "", **ext
     return {"id": lead_id, "name": name, "company_name": company or None,
             "email": {"email": email, "category": "work"} if email else None,
             "assignee_id": 1, "monetary_value": 500, **extra}  # fmt: skip
+
+
+class CountingExecutor(ThreadPoolExecutor):
+    """A one-thread executor counting what it was handed."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1, thread_name_prefix="plan-test")
+        self.submitted = 0
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        self.submitted += 1
+        return super().submit(fn, *args, **kwargs)

@@ -6,7 +6,6 @@ as written, and duplicate people found 200 emails a request, paged."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from copper_desktop.jobs.conversion_plan import (
     people_by_email,
     plan_conversions,
 )
-from tests.helpers.leads import ConvertFake
+from tests.helpers.leads import ConvertFake, CountingExecutor
 from tests.helpers.leads import fake_lead as lead
 
 Json = dict[str, Any]
@@ -120,8 +119,9 @@ def test_a_plan_matches_in_the_executor_given(run: Run) -> None:
             9: {"id": 9, "name": "Zed", "emails": [{"email": "z@acme.com"}]}}},
     )  # fmt: skip
     leads = [lead(1, "One", "ACME", "z@acme.com"), lead(2, "Two", "Brand New")]
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan-test") as executor:
+    with CountingExecutor() as executor:
         rows = run(plan_conversions(fake, leads, OpportunityTemplate(), executor=executor))
+    assert executor.submitted == 1
     assert [(r.company.mode, r.company.name) for r in rows] == [
         ("existing", "Acme"), ("new", "Brand New"),
     ]  # fmt: skip

@@ -25,7 +25,7 @@ from copper_desktop.models.convert_plan import (
     ConversionPlanModel,
 )
 from copper_desktop.models.lookups import Lookups
-from tests.helpers.leads import ConvertFake
+from tests.helpers.leads import ConvertFake, CountingExecutor
 from tests.helpers.leads import fake_lead as lead
 
 Json = dict[str, Any]
@@ -190,6 +190,15 @@ def test_the_plan_shares_a_new_company_and_leaves_rows_with_problems_out(
         "Acme — exact name", "ACME — same name but for case", "Acme Inc. — similar name",
         "New company “Acme”", "No company",
     ]  # fmt: skip
+
+
+def test_the_planner_matches_in_the_executor_it_is_given(
+    fake: ConvertFake, lookups: Lookups, store: JobStore, qtbot: QtBot
+) -> None:
+    with CountingExecutor() as executor:
+        model = ConversionPlanModel(store, lookups, executor=executor)
+        plan(model, qtbot, [1, 2, 3])
+    assert executor.submitted == 1 and len(model.rows) == 3
 
 
 def test_running_the_plan_journals_one_job_of_the_runnable_rows(
