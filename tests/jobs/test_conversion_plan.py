@@ -126,3 +126,13 @@ def test_a_plan_matches_in_the_executor_given(run: Run) -> None:
         ("existing", "Acme"), ("new", "Brand New"),
     ]  # fmt: skip
     assert rows[0].duplicate_people == [{"id": 9, "name": "Zed"}]
+
+
+def test_a_leads_candidates_do_not_depend_on_the_leads_planned_with_it(run: Run) -> None:
+    """The dialog (one lead) and the planner (many) offer a lead the same companies."""
+    fake = ConvertFake(records={"companies": companies("Acme Widgets")})
+    widgets, widgetz = lead(1, "a", "Acme Widgets Co"), lead(2, "b", "Acme Widgetz")
+    alone = run(company_candidates(fake, widgetz))
+    rows = run(plan_conversions(fake, [widgets, widgetz], OpportunityTemplate()))
+    assert [c.name for c in rows[0].candidates] == ["Acme Widgets"]
+    assert rows[1].candidates == alone == []
