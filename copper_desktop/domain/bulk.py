@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from enum import StrEnum
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
 from copper_desktop.domain.catalog import ADDRESS_KEYS, EntitySpec, FieldSpec, FieldType
 from copper_desktop.domain.custom_fields import (
@@ -40,6 +40,7 @@ from copper_desktop.domain.diff import same_value
 from copper_desktop.domain.validation import validate_custom_value, validate_value
 
 __all__ = [
+    "MISSING_REASON",
     "BulkContext",
     "BulkEditError",
     "Clear",
@@ -62,12 +63,16 @@ __all__ = [
     "operation_to_json",
     "preview",
     "reassign_owner",
+    "record_name",
+    "refusal",
     "same_field_value",
     "write_body",
 ]
 
 Record = Mapping[str, Any]
 
+MISSING_REASON: Final = "Deleted, or not visible to you"
+"""Why a selected record that a fresh load did not find cannot be changed."""
 _UNORDERED = frozenset({FieldType.TAGS, FieldType.MULTI_ENUM})
 """Lists whose order carries no meaning: compared as sets."""
 _NOT_BULK_EDITABLE = frozenset(
@@ -589,7 +594,8 @@ def _plain(_key: str, value: Any) -> str:
     return str(value)
 
 
-def _name(record: Record) -> str:
+def record_name(record: Record) -> str:
+    """What a person calls the record: its name or title, else "#<id>"."""
     for key in ("name", "title"):
         value = record.get(key)
         if isinstance(value, str) and value.strip():
@@ -597,7 +603,9 @@ def _name(record: Record) -> str:
     return f"#{record.get('id', '?')}"
 
 
-def _refusal(ctx: BulkContext, key: str, value: Any) -> str | None:
+def refusal(ctx: BulkContext, key: str, value: Any) -> str | None:
+    """Why ``value`` cannot be written to ``key`` (required and blank, or the field's rules
+    refuse it), else None: the check every preview makes before a write."""
     spec = ctx.fields[key]
     if spec.required and is_blank_value(value):
         return f"{spec.label} is required."
@@ -624,7 +632,7 @@ def preview(
     for record in records:
         rid = record.get("id")
         if isinstance(rid, bool) or not isinstance(rid, int):
-            refused.append(Refusal(None, _name(record), "The record has no id."))
+            refused.append(Refusal(None, record_name(record), "The record has no id."))
             continue
         if rid in seen:
             continue
@@ -638,17 +646,17 @@ def preview(
             before, after = get_field_value(record, key), get_field_value(edited, key)
             if same_field_value(types[key], before, after):
                 continue
-            reason = reason or _refusal(ctx, key, after)
+            reason = reason or refusal(ctx, key, after)
             diffs.append(FieldChange(key, ctx.fields[key].label, before, after))
         if reason:
-            refused.append(Refusal(rid, _name(record), reason))
+            refused.append(Refusal(rid, record_name(record), reason))
         elif not diffs:
             unchanged.append(rid)
         else:
             stamp = record.get("date_modified")
             if isinstance(stamp, bool) or not isinstance(stamp, int):
                 stamp = None
-            changes.append(RecordChange(rid, _name(record), stamp, tuple(diffs)))
+            changes.append(RecordChange(rid, record_name(record), stamp, tuple(diffs)))
     return Preview(
         entity_key=ctx.spec.key,
         operations=tuple(operations),

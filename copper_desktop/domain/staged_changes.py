@@ -18,31 +18,23 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from copper_desktop.domain.bulk import (
+    MISSING_REASON,
     BulkContext,
     FieldChange,
     Preview,
     RecordChange,
     Refusal,
-    is_blank_value,
+    record_name,
+    refusal,
     same_field_value,
 )
 from copper_desktop.domain.custom_fields import get_field_value
 
-__all__ = ["CONFLICT_REASON", "MISSING_REASON", "preview_staged", "record_name"]
+__all__ = ["CONFLICT_REASON", "preview_staged"]
 
 CONFLICT_REASON: Final = "Changed in Copper since you edited it"
-MISSING_REASON: Final = "Deleted, or not visible to you"
 
 Record = Mapping[str, Any]
-
-
-def record_name(record: Record) -> str:
-    """What a person calls the record: its name or title, else "#<id>"."""
-    for key in ("name", "title"):
-        value = record.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return f"#{record.get('id', '?')}"
 
 
 def _stamp(value: Any) -> int | None:
@@ -53,10 +45,7 @@ def _problem(context: BulkContext, key: str, value: Any) -> str | None:
     spec = context.fields.get(key)
     if spec is None or not spec.editable:
         return f"{spec.label if spec else key} cannot be changed."
-    if is_blank_value(value):
-        return f"{spec.label} is required." if spec.required else None
-    message = context.validate(key, value)
-    return f"{spec.label}: {message}" if message else None
+    return refusal(context, key, value)
 
 
 def preview_staged(

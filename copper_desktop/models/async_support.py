@@ -3,6 +3,9 @@
 asyncio holds only weak references to tasks, so a task started from a Qt slot and not stored
 anywhere can be garbage-collected mid-flight. Models own a `TaskKeeper` instead: it keeps a
 strong reference until the task ends and cancels whatever is left on shutdown.
+
+Work too long for the loop thread (a preview of thousands of records, planning an import,
+writing an export) goes to the app's executor through :func:`off_loop`.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import importlib
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Executor
 from types import ModuleType
 from typing import Any, TypeVar
 
@@ -99,3 +103,17 @@ async def import_off_loop(name: str) -> ModuleType:
 
     threading.Thread(target=work, name=f"import {name}", daemon=True).start()
     return await future
+
+
+async def off_loop(executor: Executor | None, func: Callable[..., T], *args: Any) -> T:
+    """``func(*args)`` in ``executor`` (inline without one), so the window keeps painting.
+    If the awaiting task is cancelled, this still waits for the call to end: nothing the call
+    uses (a file being written, a model's state) is let go while it runs."""
+    if executor is None:
+        return func(*args)
+    future = asyncio.get_running_loop().run_in_executor(executor, func, *args)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await asyncio.wait([future])
+        raise

@@ -14,7 +14,6 @@ QtCore only: widgets observe the signals and never see the client.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import replace
@@ -32,6 +31,7 @@ from PySide6.QtCore import (
 
 from copper_desktop.api.errors import CopperError
 from copper_desktop.domain.bulk import (
+    MISSING_REASON,
     BulkContext,
     BulkEditError,
     BulkOperation,
@@ -46,17 +46,18 @@ from copper_desktop.domain.custom_fields import set_field_value
 from copper_desktop.domain.display import format_field
 from copper_desktop.jobs import Job, JobError, JobStore, fetch_records
 from copper_desktop.models.actions import ActionRunner, Failure
+from copper_desktop.models.async_support import off_loop
 from copper_desktop.models.lookups import RESOLVABLE, Lookups
 
 __all__ = [
     "BULK_ENTITIES",
     "FETCH_BATCH",
-    "MISSING_REASON",
     "BulkEditModel",
     "IdSource",
     "PreviewTableModel",
     "bulk_context",
     "counts_line",
+    "edit_title",
     "show_value",
 ]
 
@@ -69,7 +70,6 @@ BULK_ENTITIES: Final = ("people", "companies", "leads", "opportunities", "tasks"
 FETCH_BATCH: Final = 200
 """Ids per ``fetch_records`` call: one search each (Copper's largest page), so the dialog can
 say how far loading got."""
-MISSING_REASON: Final = "Deleted, or not visible to you"
 BLANK_TEXT: Final = "—"
 """How the preview table shows "no value" (the CSV leaves it empty)."""
 
@@ -109,6 +109,14 @@ def counts_line(result: Preview) -> str:
     else:
         why = "; ".join(f"{reason.rstrip('.')}: {count:,}" for reason, count in reasons.items())
     return f"{result.summary()} ({why})"
+
+
+def edit_title(what: str, spec: EntitySpec, result: Preview | None) -> str:
+    """A job's title: "<what> of 1,204 people: Account Number, Tags" ("" without a preview)."""
+    if result is None:
+        return ""
+    noun = (spec.label if result.will_change == 1 else spec.plural_label).lower()
+    return f"{what} of {result.will_change:,} {noun}: {', '.join(result.labels.values())}"
 
 
 class PreviewTableModel(QAbstractTableModel):
@@ -297,13 +305,9 @@ class BulkEditModel(QObject):
                                              ids[start : start + FETCH_BATCH]))  # fmt: skip
             self.progress.emit(min(start + FETCH_BATCH, len(ids)), len(ids))
         records = [found[i] for i in ids if i in found]
-        if self._executor is None:
-            result = preview(context, records, ops)
-        else:
-            # A preview of thousands of records is tens of milliseconds of pure Python: in
-            # the app's executor the window keeps painting (the thread yields every 5 ms).
-            loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self._executor, preview, context, records, ops)
+        # A preview of thousands of records is tens of milliseconds of pure Python: in the
+        # app's executor the window keeps painting (the thread yields every 5 ms).
+        result = await off_loop(self._executor, preview, context, records, ops)
         missing = tuple(Refusal(i, f"#{i}", MISSING_REASON) for i in ids if i not in found)
         return replace(result, refused=result.refused + missing) if missing else result
 
@@ -357,12 +361,7 @@ class BulkEditModel(QObject):
     # ------------------------------------------------------------------ applying
     def job_title(self) -> str:
         """ "Bulk edit of 1,204 people: Account Number, Tags"."""
-        result = self.preview
-        if result is None:
-            return ""
-        spec = self.spec
-        noun = (spec.label if result.will_change == 1 else spec.plural_label).lower()
-        return f"Bulk edit of {result.will_change:,} {noun}: {', '.join(result.labels.values())}"
+        return edit_title("Bulk edit", self.spec, self.preview)
 
     def apply(self) -> bool:
         """Journal the job for the current preview, hand it on (``job_created``) and start it

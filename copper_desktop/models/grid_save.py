@@ -14,7 +14,6 @@ QtCore only.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from concurrent.futures import Executor
 from typing import Any
@@ -28,7 +27,8 @@ from copper_desktop.domain.custom_fields import set_field_value
 from copper_desktop.domain.staged_changes import CONFLICT_REASON, preview_staged
 from copper_desktop.jobs import Job, JobError, JobStore, fetch_records
 from copper_desktop.models.actions import ActionRunner
-from copper_desktop.models.bulk import FETCH_BATCH, PreviewTableModel, bulk_context, counts_line
+from copper_desktop.models.async_support import off_loop
+from copper_desktop.models.bulk import PreviewTableModel, bulk_context, counts_line, edit_title
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.staged_edits import StagedEdits
 
@@ -135,18 +135,10 @@ class GridSaveModel(QObject):
         values: dict[int, dict[str, Any]],
         edited_at: dict[int, int | None],
     ) -> tuple[Preview, dict[int, Json]]:
-        ids = list(values)
-        found: dict[int, Json] = {}
-        for start in range(0, len(ids), FETCH_BATCH):
-            part = ids[start : start + FETCH_BATCH]
-            found.update(await fetch_records(self.store.client, self.spec.key, part))
+        found = await fetch_records(self.store.client, self.spec.key, list(values))
         records = list(found.values())
-        if self._executor is None:
-            return preview_staged(context, records, values, edited_at), found
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(
-            self._executor, preview_staged, context, records, values, edited_at
-        )
+        result = await off_loop(self._executor, preview_staged, context, records, values,
+                                edited_at)  # fmt: skip
         return result, found
 
     def _previewed(self, context: BulkContext, result: Preview, fresh: dict[int, Json]) -> None:
@@ -165,11 +157,7 @@ class GridSaveModel(QObject):
 
     def job_title(self) -> str:
         """ "Grid edit of 7 people: Owner, Stage"."""
-        result = self.preview
-        if result is None:
-            return ""
-        noun = (self.spec.label if result.will_change == 1 else self.spec.plural_label).lower()
-        return f"Grid edit of {result.will_change:,} {noun}: {', '.join(result.labels.values())}"
+        return edit_title("Grid edit", self.spec, self.preview)
 
     def apply(self) -> bool:
         """Journal the job for the checked preview and hand it on (``job_created``). False

@@ -18,7 +18,6 @@ QtCore only.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import Sequence
 from concurrent.futures import Executor
@@ -52,6 +51,7 @@ from copper_desktop.domain.import_plan import (
 )
 from copper_desktop.jobs import Job, JobError, JobStore
 from copper_desktop.models.actions import ActionRunner
+from copper_desktop.models.async_support import off_loop
 from copper_desktop.models.bulk import bulk_context, show_value
 from copper_desktop.models.import_run import (
     ImportClient,
@@ -207,13 +207,8 @@ class ImportModel(QObject):
             expected=EXPECTED, key="load",
         )  # fmt: skip
 
-    async def _off_loop(self, func: Any, *args: Any) -> Any:
-        if self.executor is None:
-            return func(*args)
-        return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
-
     async def _read(self, path: Path) -> CsvTable:
-        table: CsvTable = await self._off_loop(read_table, path)
+        table: CsvTable = await off_loop(self.executor, read_table, path)
         return table
 
     def _loaded(self, table: CsvTable) -> None:
@@ -318,7 +313,9 @@ class ImportModel(QObject):
     async def _plan(self, setup: ImportSetup, table: CsvTable,
                     mapping: list[str | None]) -> ImportPlan:  # fmt: skip
         with contextlib.suppress(OSError):  # remembering is a convenience: the import goes on
-            await self._off_loop(self.memory.remember, self.entity_key, table.headers, mapping)
+            await off_loop(
+                self.executor, self.memory.remember, self.entity_key, table.headers, mapping
+            )
         return await plan_import(self.client, setup, table, notes=self.notes(),
                                  executor=self.executor, progress=self.progress.emit)  # fmt: skip
 

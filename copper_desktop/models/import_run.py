@@ -37,6 +37,7 @@ from copper_desktop.domain.import_plan import (
 )
 from copper_desktop.jobs import Job, JobClient, JobStore, RecordCreate, RowStatus, fetch_records
 from copper_desktop.jobs.model import Reason
+from copper_desktop.models.async_support import off_loop
 
 __all__ = [
     "CHUNK",
@@ -142,12 +143,6 @@ async def find_matches(
     return out
 
 
-async def _off_loop(executor: Executor | None, func: Callable[..., Any], *args: Any) -> Any:
-    if executor is None:
-        return func(*args)
-    return await asyncio.get_running_loop().run_in_executor(executor, func, *args)
-
-
 def _judge(
     setup: ImportSetup,
     table: CsvTable,
@@ -188,7 +183,7 @@ async def plan_import(
         matches: dict[Any, list[Json]] = {}
         if match_field is not None and wanted:
             matches = await find_matches(client, setup.ctx.spec, match_field, wanted)
-        judged = await _off_loop(executor, _judge, setup, table, part, keys, matches, duplicates)
+        judged = await off_loop(executor, _judge, setup, table, part, keys, matches, duplicates)
         for row in judged:
             if row.action in (Action.UPDATE, Action.UNCHANGED) and row.record_id is not None:
                 first = claimed.setdefault(row.record_id, row.line)

@@ -36,6 +36,7 @@ from copper_desktop.domain.catalog import EntitySpec, FieldSpec, FieldType, Look
 from copper_desktop.domain.cell_input import cell_text
 from copper_desktop.domain.csv_files import CsvWriter
 from copper_desktop.jobs import JobClient, fetch_records
+from copper_desktop.models.async_support import off_loop
 from copper_desktop.models.lookups import RESOLVABLE, Lookups
 from copper_desktop.models.record_columns import references
 
@@ -156,19 +157,6 @@ class _PartFile:
             self.path.unlink()
 
 
-async def _off_loop(executor: Executor | None, func: Callable[..., T], *args: Any) -> T:
-    """``func`` in the executor (inline without one). If the awaiting task is cancelled,
-    this still waits for the call to end, so the file is never closed under a writer."""
-    if executor is None:
-        return func(*args)
-    future = asyncio.get_running_loop().run_in_executor(executor, func, *args)
-    try:
-        return await asyncio.shield(future)
-    except asyncio.CancelledError:
-        await asyncio.wait([future])
-        raise
-
-
 async def _resolve(lookups: Lookups, spec: EntitySpec, kinds: set[LookupKind],
                    records: Sequence[Json]) -> None:  # fmt: skip
     """Names of the companies, people, ... a page refers to; ids stay ("#12") if not found."""
@@ -199,12 +187,12 @@ async def export_csv(
         return part.writer.rows([cell_text(f, r, name_of, raw=raw) for f in fields]
                                 for r in records)  # fmt: skip
 
-    part = await _off_loop(executor, _PartFile, Path(target), request.bom)
+    part = await off_loop(executor, _PartFile, Path(target), request.bom)
     written = 0
     expected: list[int | None] = [None]
     writing: asyncio.Task[int] | None = None
     try:
-        await _off_loop(executor, part.writer.row, [f.label for f in fields])
+        await off_loop(executor, part.writer.row, [f.label for f in fields])
         async for records in _pages(client, request, expected):
             if lookups is not None and kinds and not raw:
                 await _resolve(lookups, spec, kinds, records)
@@ -212,11 +200,11 @@ async def export_csv(
                 written += await writing
                 if progress is not None:
                     progress(written, expected[0])
-            writing = asyncio.ensure_future(_off_loop(executor, write, part, records))
+            writing = asyncio.ensure_future(off_loop(executor, write, part, records))
         if writing is not None:
             written += await writing
             writing = None
-        await _off_loop(executor, part.commit)
+        await off_loop(executor, part.commit)
     except BaseException:
         if writing is not None:
             writing.cancel()

@@ -1,4 +1,5 @@
-"""TaskKeeper: tasks survive garbage collection, and can all be cancelled."""
+"""TaskKeeper: tasks survive garbage collection, and can all be cancelled; work off the loop
+thread is awaited, and a cancelled wait still lets the work end first."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import gc
 import sys
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from copper_desktop.models.async_support import TaskKeeper, import_off_loop
+from copper_desktop.models.async_support import TaskKeeper, import_off_loop, off_loop
 
 
 async def wait_for(event: asyncio.Event) -> str:
@@ -128,3 +130,30 @@ def test_import_off_loop_hands_the_error_to_the_caller(qtbot: QtBot) -> None:
     task = keeper.spawn(attempt())
     qtbot.waitUntil(task.done)
     assert task.result() == "refused"
+
+
+def test_off_loop_runs_in_the_executor_and_a_cancelled_wait_lets_the_call_end(
+    qtbot: QtBot,
+) -> None:
+    """Cancelling the task that awaits a call (closing a dialog) does not let go of what the
+    call uses while it runs: the task ends only after the call has."""
+    keeper = TaskKeeper()
+    started, release = threading.Event(), threading.Event()
+    ended: list[int] = []
+
+    def work() -> int:
+        started.set()
+        release.wait(5)
+        ended.append(threading.get_ident())
+        return 1
+
+    with ThreadPoolExecutor(1) as executor:
+        task = keeper.spawn(off_loop(executor, work))
+        qtbot.waitUntil(started.is_set)
+        task.cancel()
+        for _ in range(3):  # give the loop turns: the cancelled task must still be waiting
+            qtbot.wait(1)
+        assert not task.done() and ended == []
+        release.set()
+        qtbot.waitUntil(task.done)
+        assert task.cancelled() and ended and ended[0] != threading.get_ident()

@@ -26,10 +26,9 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from copper_desktop.domain.bulk import Clear, SetField, Where
+from copper_desktop.domain.bulk import MISSING_REASON, Clear, SetField, Where
 from copper_desktop.domain.catalog import LookupKind
 from copper_desktop.jobs import Job, JobState, JobStore, RowStatus
-from copper_desktop.models.bulk import MISSING_REASON
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.session import Session
 from copper_desktop.ui.bulk import BULK_ENTITIES, BulkEditDialog, open_bulk_edit

@@ -19,16 +19,13 @@ from typing import Final
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +37,7 @@ from copper_desktop.models.lookups import Lookups
 from copper_desktop.session import Session
 from copper_desktop.ui.bulk.operation_row import OperationRow
 from copper_desktop.ui.common.inline_error import error_label, show_error
+from copper_desktop.ui.common.tables import preview_table
 from copper_desktop.ui.fields.record_picker import SearchClient
 
 __all__ = ["BULK_ENTITIES", "SHORTCUT", "BulkEditDialog", "apply_text", "open_bulk_edit"]
@@ -139,21 +137,9 @@ class BulkEditDialog(QDialog):
         counts_font.setBold(True)
         self.counts.setFont(counts_font)
         self.counts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.table = QTableView(preview_page)
-        self.table.setObjectName("bulkPreviewTable")
-        self.table.setAccessibleName("Changes per record")
-        self.table.setModel(model.table)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        rows = self.table.verticalHeader()
-        rows.setVisible(False)
-        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((200, 160, 200)):
-            self.table.setColumnWidth(column, width)
+        self.table = preview_table(model.table, "bulkPreviewTable", "Changes per record",
+                                   (200, 160, 200), preview_page)  # fmt: skip
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.preview_error = error_label("bulkPreviewError", "Preview error", preview_page)
         self.back_button = _button(preview_page, "Back", "bulkBack", "Back to the changes")
         self.export_button = _button(preview_page, "Export preview CSV…", "bulkExportCsv",

@@ -1,12 +1,21 @@
 """Read-only lists of records shown as a table (the deletion journal, the webhooks page): one
 set-up, so each is named for tests and screen readers the same way, and one way to read which
-single row is selected."""
+single row is selected; and one view of a preview's model (the bulk edit's, a grid save's, an
+import's)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QTableWidget, QWidget
+from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QHeaderView,
+    QTableView,
+    QTableWidget,
+    QWidget,
+)
 
 
 def record_table(
@@ -39,6 +48,31 @@ def record_table(
     ):
         header.setObjectName(f"{prefix}{suffix}")
         header.setAccessibleName(name)
+    return table
+
+
+def preview_table(
+    model: QAbstractItemModel,
+    name: str,
+    accessible: str,
+    widths: Sequence[int],
+    parent: QWidget | None = None,
+) -> QTableView:
+    """A read-only view of ``model``, named ``name``: whole rows selected, no row numbers, no
+    wrapping, the first columns ``widths`` wide (movable by hand) and the last stretched."""
+    table = QTableView(parent)
+    table.setObjectName(name)
+    table.setAccessibleName(accessible)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    for column, width in enumerate(widths):
+        table.setColumnWidth(column, width)
     return table
 
 

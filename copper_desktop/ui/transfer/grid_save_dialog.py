@@ -16,12 +16,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +30,7 @@ from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.staged_edits import StagedEdits
 from copper_desktop.ui.common.inline_error import error_label, show_error
 from copper_desktop.ui.common.naming import named, named_button
+from copper_desktop.ui.common.tables import preview_table
 
 __all__ = ["GridSaveDialog", "save_text"]
 
@@ -72,17 +70,8 @@ class GridSaveDialog(QDialog):
         font = self.counts.font()
         font.setBold(True)
         self.counts.setFont(font)
-        self.table = named(QTableView(self), "gridSaveTable", "Changes per record")
-        self.table.setModel(self.model.table)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((200, 160, 200)):
-            self.table.setColumnWidth(column, width)
+        self.table = preview_table(self.model.table, "gridSaveTable", "Changes per record",
+                                   (200, 160, 200), self)  # fmt: skip
         self.error = error_label("gridSaveError", "Save error", self)
         self.close_button = named_button(self, "gridSaveClose", "Close", "Close without saving")
         self.check_button = named_button(self, "gridSaveCheck", "Check with Copper",

@@ -21,19 +21,16 @@ from typing import Final
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QRadioButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +41,7 @@ from copper_desktop.jobs import Job, JobEvent, JobState
 from copper_desktop.models.import_model import IMPORT_ENTITIES, ImportModel
 from copper_desktop.ui.common.inline_error import error_label, show_error
 from copper_desktop.ui.common.naming import name_popup, named, named_button
+from copper_desktop.ui.common.tables import preview_table
 from copper_desktop.ui.transfer.mapping_page import MappingPage
 
 __all__ = ["FILE_PAGE", "MAPPING_PAGE", "PREVIEW_PAGE", "RUN_PAGE", "ImportWizard", "import_text"]
@@ -130,17 +128,8 @@ class ImportWizard(QDialog):
         font = self.counts.font()
         font.setBold(True)
         self.counts.setFont(font)
-        self.table = named(QTableView(third), "importPreviewTable", "What each row does")
-        self.table.setModel(model.table_model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((60, 90, 220)):
-            self.table.setColumnWidth(column, width)
+        self.table = preview_table(model.table_model, "importPreviewTable", "What each row does",
+                                   (60, 90, 220), third)  # fmt: skip
         preview_layout = QVBoxLayout(third)
         preview_layout.setContentsMargins(0, 0, 0, 0)
         preview_layout.addWidget(self.counts)
