@@ -15,7 +15,7 @@ Running: one lead is a one-row conversion job, many are one job, both made by
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final, Protocol
 
@@ -165,11 +165,13 @@ def when_stopped(job: Job, ended: Callable[[Job], None]) -> None:
 
 
 class Busy:
-    """Loading and job-making flags shared by both models (their classes declare the
-    ``loading_changed(bool)`` and ``creating_changed(bool)`` signals)."""
+    """What both models share: the loading and job-making flags (their classes declare the
+    ``loading_changed(bool)`` and ``creating_changed(bool)`` signals) and journaling a job."""
 
     loading_changed: Any
     creating_changed: Any
+    store: JobStore
+    runner: ActionRunner
     _loading = False
     _creating = False
 
@@ -190,6 +192,25 @@ class Busy:
         if value != self._creating:
             self._creating = value
             self.creating_changed.emit(value)
+
+    def _journal(
+        self, rows: Sequence[ConversionPlanRow], title: str, failed: Callable[[str], object]
+    ) -> None:
+        """Journal a conversion job of ``rows``: ``_created(job)`` gets it, ``failed`` the
+        message when it could not be made (nothing was sent)."""
+        self._set_creating(True)
+        self.runner.run(
+            self.store.create_conversion(rows, title=title),
+            success=self._created,
+            failure=lambda failure: failed(failure.message),
+            done=lambda: self._set_creating(False),
+            what="Could not create the conversion job",
+            expected=(CopperError, JobError, OSError),
+            key="journal",
+        )
+
+    def _created(self, job: Job) -> None:
+        raise NotImplementedError
 
 
 # ----------------------------------------------------------------------------- one lead
@@ -283,17 +304,8 @@ class ConvertLeadModel(QObject, Busy):
         False, sending nothing, when the row has problems or a job is being made."""
         if row.problems or self._creating or (self.job is not None and not self._can_again()):
             return False
-        self._set_creating(True)
         self.outcome = None
-        self.runner.run(
-            self.store.create_conversion([row], title=f"Convert {row.label}"),
-            success=self._created,
-            failure=lambda failure: self.convert_failed.emit(failure.message),
-            done=lambda: self._set_creating(False),
-            what="Could not create the conversion job",
-            expected=(CopperError, JobError, OSError),
-            key="convert",
-        )
+        self._journal([row], f"Convert {row.label}", self.convert_failed.emit)
         return True
 
     def _can_again(self) -> bool:

@@ -29,7 +29,6 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from copper_desktop.api.errors import CopperError
 from copper_desktop.api.search import SearchClient
 from copper_desktop.domain.catalog import LookupKind
 from copper_desktop.domain.convert import (
@@ -39,9 +38,9 @@ from copper_desktop.domain.convert import (
     validate_rows,
 )
 from copper_desktop.domain.formats import format_number
-from copper_desktop.jobs import Job, JobError, JobStore, fetch_records
+from copper_desktop.jobs import Job, JobStore, fetch_records
 from copper_desktop.jobs.conversion_plan import CompanySearches, plan_conversions
-from copper_desktop.models.actions import ActionRunner, Failure
+from copper_desktop.models.actions import ActionRunner
 from copper_desktop.models.convert import (
     Busy,
     company_text,
@@ -390,26 +389,14 @@ class ConversionPlanModel(QAbstractTableModel, Busy):
         ready = self.runnable_rows()
         if not ready or self._creating or self.job is not None or self._loading:
             return False
-        self._set_creating(True)
         count = len(ready)
         title = f"Convert {count:,} leads" if count != 1 else f"Convert {ready[0].label}"
-        self.runner.run(
-            self.store.create_conversion(ready, title=title),
-            success=self._created,
-            failure=self._run_failed,
-            done=lambda: self._set_creating(False),
-            what="Could not create the conversion job",
-            expected=(CopperError, JobError, OSError),
-            key="run",
-        )
+        self._journal(ready, title, self.run_failed.emit)
         return True
 
     def _created(self, job: Job) -> None:
         self.job = job
         self.job_created.emit(job)
-
-    def _run_failed(self, failure: Failure) -> None:
-        self.run_failed.emit(failure.message)
 
     async def aclose(self) -> None:
         await self.runner.aclose()

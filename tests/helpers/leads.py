@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.api import CopperClient, SearchPage
+from copper_desktop.jobs import Job
 from copper_desktop.ui.browse.browser import EntityBrowser
 from copper_desktop.ui.browse.filter_bar import FilterBar
 from copper_desktop.ui.convert.convert_dialog import ConvertDialog
@@ -92,6 +93,16 @@ def open_dialog(
     assert dialog is not None and dialog.isVisible()
     qtbot.waitUntil(lambda: not dialog.model.loading, timeout=15_000)
     return dialog
+
+
+def ended_job(qtbot: QtBot, window: MainWindow) -> Job:
+    """The job the window's jobs panel shows, once it ended."""
+    jobs = window.jobs
+    assert jobs is not None
+    panel = jobs.panel
+    qtbot.waitUntil(lambda: panel.job is not None and panel.job.state.final, timeout=30_000)
+    assert panel.job is not None
+    return panel.job
 
 
 def convert_posts(control: SandboxControl) -> list[tuple[int, int | None]]:

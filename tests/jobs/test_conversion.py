@@ -85,6 +85,27 @@ def result(job: Job, index: int) -> Json:
     return outcome.result
 
 
+async def journaled(client: CopperClient, jobs_dir: Path, leads: Sequence[Json]) -> Job:
+    """A conversion job of ``leads``, planned and journaled by a store closed since."""
+    first = JobStore(jobs_dir, client)
+    try:
+        return await first.create_conversion(await plan(client, leads))
+    finally:
+        await first.close()
+
+
+async def resumed(client: CopperClient, jobs_dir: Path, job: Job) -> Job:
+    """The job as a restarted app finds it (interrupted), run to its end."""
+    second = JobStore(jobs_dir, client)
+    try:
+        again = await second.open(job.id)
+        assert again.state is JobState.INTERRUPTED
+        assert await run_to_end(again) is JobState.FINISHED
+        return again
+    finally:
+        await second.close()
+
+
 @pytest.mark.parametrize("shape", ["both", "objects", "ids"])
 async def test_a_job_converts_leads_in_every_answer_shape(
     client: CopperClient, store: JobStore, control: SandboxControl, shape: str
@@ -164,9 +185,7 @@ async def test_a_crash_after_a_conversion_landed_recovers_it_and_converts_no_lea
         await make_lead(client, f"Crash C {t}", company_name=f"CRASHCO {t} Inc."),
         await make_lead(client, f"Crash D {t}"),
     ]
-    first = JobStore(jobs_dir, client)
-    job = await first.create_conversion(await plan(client, leads))
-    await first.close()
+    job = await journaled(client, jobs_dir, leads)
     dead = JobJournal(job.journal.path)
     dead.append({"e": "state", "state": "running"})
     dead.append({"e": "start", "rows": [0]}, {"e": "start", "rows": [1]})
@@ -177,23 +196,17 @@ async def test_a_crash_after_a_conversion_landed_recovers_it_and_converts_no_lea
     dead.close()
     control.reset()
 
-    second = JobStore(jobs_dir, client)
-    try:
-        resumed = await second.open(job.id)
-        assert resumed.state is JobState.INTERRUPTED
-        assert await run_to_end(resumed) is JobState.FINISHED
-        assert [r.status for r in resumed.rows] == [RowStatus.WRITTEN] * 4
-        row0 = resumed.rows[0].outcome
-        assert row0 is not None and row0.recovered
-        assert result(resumed, 0)["person_id"] == landed.person["id"]  # type: ignore[index]
-        assert result(resumed, 0)["company_created"]
-        assert result(resumed, 2)["company_id"] == landed.company["id"]
-        assert not result(resumed, 2)["company_created"]
-        assert not resumed.rows[1].outcome.recovered  # type: ignore[union-attr]
-        assert result(resumed, 1)["person_id"] == known["id"]
-        assert not result(resumed, 1)["person_created"]
-    finally:
-        await second.close()
+    again = await resumed(client, jobs_dir, job)
+    assert [r.status for r in again.rows] == [RowStatus.WRITTEN] * 4
+    row0 = again.rows[0].outcome
+    assert row0 is not None and row0.recovered
+    assert result(again, 0)["person_id"] == landed.person["id"]  # type: ignore[index]
+    assert result(again, 0)["company_created"]
+    assert result(again, 2)["company_id"] == landed.company["id"]
+    assert not result(again, 2)["company_created"]
+    assert not again.rows[1].outcome.recovered  # type: ignore[union-attr]
+    assert result(again, 1)["person_id"] == known["id"]
+    assert not result(again, 1)["person_created"]
     sent = converts(await log(control))
     assert leads[0]["id"] not in sent
     assert sent == {leads[i]["id"]: 1 for i in (1, 2, 3)}
@@ -211,9 +224,7 @@ async def test_a_resumed_job_attaches_to_the_company_a_journaled_row_created(
         await make_lead(client, f"Load A {t}", company_name=f"Loadco {t}"),
         await make_lead(client, f"Load B {t}", company_name=f"LOADCO {t} Inc."),
     ]
-    first = JobStore(jobs_dir, client)
-    job = await first.create_conversion(await plan(client, leads))
-    await first.close()
+    job = await journaled(client, jobs_dir, leads)
     done = await client.convert_lead(leads[0]["id"], company={"name": f"Loadco {t}"})
     assert done.company is not None and done.person is not None
     dead = JobJournal(job.journal.path)
@@ -223,13 +234,7 @@ async def test_a_resumed_job_attaches_to_the_company_a_journaled_row_created(
         "company_created": True}}]})  # fmt: skip
     dead.close()
     control.reset()
-    second = JobStore(jobs_dir, client)
-    try:
-        resumed = await second.open(job.id)
-        assert await run_to_end(resumed) is JobState.FINISHED
-        assert result(resumed, 1)["company_id"] == done.company["id"]
-    finally:
-        await second.close()
+    assert result(await resumed(client, jobs_dir, job), 1)["company_id"] == done.company["id"]
     assert converts(await log(control)) == {leads[1]["id"]: 1}
     assert len((await client.search("companies", {"name": f"oadco {t}"})).records) == 1
 
@@ -244,9 +249,7 @@ async def test_after_a_row_whose_outcome_is_unknown_its_company_is_looked_for_fi
         await make_lead(client, f"Unknown A {t}", company_name=f"Unknownco {t}"),
         await make_lead(client, f"Unknown B {t}", company_name=f"unknownco {t} GmbH"),
     ]
-    first = JobStore(jobs_dir, client)
-    job = await first.create_conversion(await plan(client, leads))
-    await first.close()
+    job = await journaled(client, jobs_dir, leads)
     landed = await client.convert_lead(leads[0]["id"], company={"name": f"Unknownco {t}"})
     assert landed.company is not None
     dead = JobJournal(job.journal.path)
@@ -254,13 +257,7 @@ async def test_after_a_row_whose_outcome_is_unknown_its_company_is_looked_for_fi
     dead.append({"e": "done", "items": [{"i": 0, "status": "failed", "reason": "error",
                                          "message": "Outcome unknown"}]})  # fmt: skip
     dead.close()
-    second = JobStore(jobs_dir, client)
-    try:
-        resumed = await second.open(job.id)
-        assert await run_to_end(resumed) is JobState.FINISHED
-        assert result(resumed, 1)["company_id"] == landed.company["id"]
-    finally:
-        await second.close()
+    assert result(await resumed(client, jobs_dir, job), 1)["company_id"] == landed.company["id"]
     assert len((await client.search("companies", {"name": f"nknownco {t}"})).records) == 1
 
 

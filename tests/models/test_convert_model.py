@@ -259,3 +259,24 @@ def test_a_row_overrides_the_templates_pipeline_stage_value_and_owner(
     model.clear_overrides(1)
     assert model.problem_rows() == []
     assert (model.rows[1].opportunity or {})["pipeline_stage_id"] == 100
+
+
+def test_a_job_that_cannot_be_journaled_is_reported_and_nothing_is_sent(
+    fake: ConvertFake, lookups: Lookups, tmp_path: Path, run: Run, qtbot: QtBot
+) -> None:
+    (tmp_path / "taken").write_text("a file where the jobs folder goes")
+    store = JobStore(tmp_path / "taken" / "jobs", fake)
+    planner = ConversionPlanModel(store, lookups)
+    plan(planner, qtbot, [1])
+    with qtbot.waitSignal(planner.run_failed) as failed:
+        assert planner.run() is True
+    assert failed.args[0].startswith("Could not create the conversion job")
+    assert not planner.creating and planner.job is None
+    one = ConvertLeadModel(store, lookups, {"id": 1})
+    with qtbot.waitSignal(one.loaded):
+        one.load()
+    with qtbot.waitSignal(one.convert_failed) as failed:
+        assert one.convert(one.row({"name": "Lee One"}, CompanyDecision.none(), None)) is True
+    assert failed.args[0].startswith("Could not create the conversion job")
+    assert not one.creating and fake.writes == []
+    run(store.close())

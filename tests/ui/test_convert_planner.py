@@ -35,6 +35,7 @@ from tests.helpers.leads import (
     click,
     companies_named,
     convert_posts,
+    ended_job,
     leads_browser,
     make_company,
     make_lead,
@@ -131,12 +132,8 @@ def test_several_leads_are_planned_and_converted_with_a_shared_new_company_creat
     control.reset()
     click(planner.run_button)
 
-    jobs = window.jobs
-    assert jobs is not None
-    panel = jobs.panel
-    qtbot.waitUntil(lambda: panel.job is not None and panel.job.state.final, timeout=30_000)
-    job = panel.job
-    assert job is not None and job.state is JobState.FINISHED
+    job = ended_job(qtbot, window)
+    assert job.state is JobState.FINISHED
     assert job.counts()[RowStatus.WRITTEN] == 4
     posts = convert_posts(control)
     assert sorted(lead for lead, _status in posts) == sorted(
@@ -197,12 +194,8 @@ def test_a_rows_own_stage_and_owner_reach_its_opportunity_the_others_follow_the_
     assert planner.problems.isHidden()
     click(planner.run_button)
 
-    jobs = window.jobs
-    assert jobs is not None
-    qtbot.waitUntil(lambda: jobs.panel.job is not None and jobs.panel.job.state.final,
-                    timeout=30_000)  # fmt: skip
-    job = jobs.panel.job
-    assert job is not None and job.state is JobState.FINISHED
+    job = ended_job(qtbot, window)
+    assert job.state is JobState.FINISHED
     got = {}
     for row in job.rows:
         opp_id = (row.outcome.result or {}).get("opportunity_id") if row.outcome else None
