@@ -311,7 +311,7 @@ def _is_opportunity_pipeline(pipeline: Mapping[str, Any]) -> bool:
     return kind is None or kind == "opportunity"
 
 
-def row_problems(
+def _row_problems(
     row: ConversionPlanRow, user_ids: Iterable[int], pipelines: Sequence[Mapping[str, Any]]
 ) -> list[str]:
     """Why one row cannot run (empty: it can)."""
@@ -355,7 +355,7 @@ def validate_rows(
 ) -> list[ConversionPlanRow]:
     """The rows with their ``problems`` worked out afresh (the rows given are not changed)."""
     users = list(user_ids)
-    return [replace(r, problems=row_problems(r, users, pipelines)) for r in rows]
+    return [replace(r, problems=_row_problems(r, users, pipelines)) for r in rows]
 
 
 def _person_body(person: Mapping[str, Any]) -> Json:

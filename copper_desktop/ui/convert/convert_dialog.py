@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from copper_desktop.domain.catalog import LookupKind
-from copper_desktop.domain.convert import CompanyDecision, ConversionPlanRow
+from copper_desktop.domain.convert import CompanyDecision, ConversionPlanRow, default_decision
 from copper_desktop.domain.formats import FormatError, format_number, parse_money
 from copper_desktop.jobs import Job
 from copper_desktop.models.convert import (
@@ -302,13 +302,10 @@ class ConvertDialog(QDialog):
         item.setData(DecisionRole, decision)
 
     def _default_decision(self) -> CompanyDecision:
-        """An exact, case or domain match; else a new company when the lead names one."""
-        for c in self.model.candidates:
-            if c.reason in ("exact", "case", "domain"):
-                return CompanyDecision.existing(c.id, c.name)
-        return (
-            CompanyDecision.new("") if self.new_company.text().strip() else CompanyDecision.none()
-        )
+        """As the planner decides (``domain.convert.default_decision``); a new company is the
+        list's "Create a new company" item, named in the box below it."""
+        decision = default_decision(self.model.lead, self.model.candidates)
+        return CompanyDecision.new("") if decision.mode == "new" else decision
 
     def _loaded(self) -> None:
         self._prefill()
