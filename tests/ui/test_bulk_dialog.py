@@ -5,7 +5,6 @@ changes refused inline with nothing sent; the preview CSV; stages following the 
 from __future__ import annotations
 
 import csv
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -40,8 +39,6 @@ from tests.helpers.sandbox import SandboxControl
 
 Run = Callable[..., Any]
 Json = dict[str, Any]
-SCREENSHOT = os.environ.get("BULK_SCREENSHOT")
-"""Set to a path to save the preview page as PNG (the README's screenshot)."""
 
 
 @pytest.fixture
@@ -183,8 +180,6 @@ def test_custom_field_tag_and_owner_previewed_then_applied_as_a_job(
     choose(owner_row.kind_combo, Kind.OWNER.value)
     assert isinstance(owner_row.editor, ChoiceEditor)
     owner_row.editor.select(owner)
-    if SCREENSHOT:
-        dialog.grab().save(SCREENSHOT.replace(".png", "-changes.png"))
     control.reset()
 
     preview(qtbot, dialog)
@@ -204,8 +199,6 @@ def test_custom_field_tag_and_owner_previewed_then_applied_as_a_job(
     ]
     assert [line[0] for line in lines[::3]] == [p["name"] for p in people[:4]]
     assert not writes(control), "the preview wrote to Copper"
-    if SCREENSHOT:
-        dialog.grab().save(SCREENSHOT)
 
     click(dialog.apply_button)
     qtbot.waitUntil(lambda: len(state.jobs) == 1, timeout=10_000)
