@@ -172,7 +172,7 @@ def test_a_rows_own_stage_and_owner_reach_its_opportunity_the_others_follow_the_
     window = make_window()
     client = window.session.client
     prefix = f"Plan {tag()}"
-    (owner, _), (other, other_name) = window.lookups.choices(LookupKind.USERS)[:2]
+    (owner, owner_name), (other, other_name) = window.lookups.choices(LookupKind.USERS)[:2]
     leads = [make_lead(client, run, f"{prefix} {x}", assignee_id=owner) for x in "ABC"]
     browser = leads_browser(qtbot, window, prefix, 3)
     browser.table.setFocus()
@@ -191,6 +191,12 @@ def test_a_rows_own_stage_and_owner_reach_its_opportunity_the_others_follow_the_
     edit_cell(qtbot, planner, b, STAGE, own_stage_name)
     edit_cell(qtbot, planner, b, OWNER, other_name)
     assert (model.text(b, STAGE), model.text(b, OWNER)) == (own_stage_name, other_name)
+    c = row_named(planner, f"{prefix} C")  # an owner of its own, then the template's again
+    edit_cell(qtbot, planner, c, OWNER, other_name)
+    assert model.text(c, OWNER) == other_name
+    planner.select_row(c)
+    click(planner.row_reset)
+    assert model.text(c, OWNER) == owner_name
     assert planner.problems.isHidden()
     click(planner.run_button)
 
