@@ -27,6 +27,7 @@ from copper_desktop.models.convert_plan import (
     ConversionPlanModel,
 )
 from copper_desktop.models.lookups import Lookups
+from copper_desktop.ui.browse.browser import EntityBrowser
 from copper_desktop.ui.convert.planner import PlannerDialog
 from copper_desktop.ui.main_window import MainWindow
 from tests.helpers.fakes import FakeClient
@@ -54,6 +55,11 @@ def open_planner(qtbot: QtBot, window: MainWindow) -> PlannerDialog:
     assert planner is not None and planner.isVisible()
     qtbot.waitUntil(lambda: not planner.model.loading and bool(planner.model.rows), timeout=20_000)
     return planner
+
+
+def select_all(browser: EntityBrowser) -> None:
+    browser.table.setFocus()
+    QTest.keyClick(browser.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
 
 
 def row_named(planner: PlannerDialog, name: str) -> int:
@@ -84,8 +90,7 @@ def test_several_leads_are_planned_and_converted_with_a_shared_new_company_creat
         "d": make_lead(client, run, f"{prefix} D"),
     }
     browser = leads_browser(qtbot, window, prefix, 4)
-    browser.table.setFocus()
-    QTest.keyClick(browser.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    select_all(browser)
     assert browser.selection.label.text() == "4 selected"
     assert window.convert_ui.plan_action.isEnabled()
     QTest.keyClick(browser.table, Qt.Key.Key_L, CTRL_SHIFT)
@@ -175,8 +180,7 @@ def test_a_rows_own_stage_and_owner_reach_its_opportunity_the_others_follow_the_
     (owner, owner_name), (other, other_name) = window.lookups.choices(LookupKind.USERS)[:2]
     leads = [make_lead(client, run, f"{prefix} {x}", assignee_id=owner) for x in "ABC"]
     browser = leads_browser(qtbot, window, prefix, 3)
-    browser.table.setFocus()
-    QTest.keyClick(browser.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    select_all(browser)
     QTest.keyClick(browser.table, Qt.Key.Key_L, CTRL_SHIFT)
     planner = open_planner(qtbot, window)
     model = planner.model
@@ -224,8 +228,7 @@ def test_all_matching_the_filters_are_planned_through_the_walk(
     prefix = f"Plan {tag()}"
     made = [make_lead(client, run, f"{prefix} {i}") for i in range(3)]
     browser = leads_browser(qtbot, window, prefix, 3)
-    browser.table.setFocus()
-    QTest.keyClick(browser.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    select_all(browser)
     click(browser.selection.matching_button)
     assert browser.selection.all_matching
     window.convert_ui.plan_action.trigger()
