@@ -24,6 +24,8 @@ from copper_desktop.domain.catalog import LookupKind
 from copper_desktop.domain.convert import CompanyDecision, OpportunityTemplate, plan_row
 from copper_desktop.jobs import JobState, JobStore, RowStatus
 from copper_desktop.ui.convert.convert_dialog import ConvertDialog
+from copper_desktop.ui.jobs import JobsUi
+from copper_desktop.ui.main_window import MainWindow
 from tests.helpers.leads import (
     click,
     companies_named,
@@ -54,6 +56,17 @@ def convert(qtbot: QtBot, dialog: ConvertDialog) -> None:
     assert dialog.convert_button.isEnabled(), dialog.error.text()
     click(dialog.convert_button)
     qtbot.waitUntil(lambda: dialog.model.outcome is not None, timeout=30_000)
+
+
+def answer_resume_offer(qtbot: QtBot, window: MainWindow, button: str) -> JobsUi:
+    """Wait for the offer to resume the jobs a killed app left, and press ``button``."""
+    qtbot.waitUntil(lambda: window.jobs is not None and window.jobs.resume_box is not None)
+    jobs = window.jobs
+    assert jobs is not None and jobs.resume_box is not None
+    pressed = jobs.resume_box.findChild(QPushButton, button)
+    assert pressed is not None
+    click(pressed)
+    return jobs
 
 
 def get(client: CopperClient, run: Run, path: str, record_id: int | None) -> Json:
@@ -316,12 +329,7 @@ def test_a_conversion_whose_answer_was_lost_is_resumed_at_start_without_converti
     control.reset()
 
     window = make_window()
-    qtbot.waitUntil(lambda: window.jobs is not None and window.jobs.resume_box is not None)
-    jobs = window.jobs
-    assert jobs is not None and jobs.resume_box is not None
-    resume = jobs.resume_box.findChild(QPushButton, "resumeJobs")
-    assert resume is not None
-    click(resume)
+    jobs = answer_resume_offer(qtbot, window, "resumeJobs")
     offer = window.jobs_offer
     assert offer is not None
     qtbot.waitUntil(offer.done, timeout=30_000)
@@ -350,12 +358,7 @@ def test_a_conversion_resumed_from_the_jobs_window_takes_its_leads_off_the_list(
     run(store.close())
 
     window = make_window()
-    qtbot.waitUntil(lambda: window.jobs is not None and window.jobs.resume_box is not None)
-    jobs = window.jobs
-    assert jobs is not None and jobs.resume_box is not None
-    later = jobs.resume_box.findChild(QPushButton, "resumeLater")
-    assert later is not None
-    click(later)
+    jobs = answer_resume_offer(qtbot, window, "resumeLater")
     browser = leads_browser(qtbot, window, prefix, 2)
     jobs_window = jobs.show_jobs_window()
     qtbot.waitUntil(lambda: jobs_window.model.row_of(job.id) >= 0)
