@@ -3,10 +3,14 @@ fails on those) and with readable text, and a switch of theme restyles what was 
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QPalette
+import shiboken6
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -15,18 +19,27 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QTextEdit,
+    QVBoxLayout,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
 
 from copper_desktop.config import StoredCredentials
+from copper_desktop.domain.catalog import FieldSpec
+from copper_desktop.jobs import JobStore
 from copper_desktop.models.connection_check import connection_tester
+from copper_desktop.models.convert import ConvertLeadModel
+from copper_desktop.models.lookups import Lookups
 from copper_desktop.ui.browse.browser import EntityBrowser
 from copper_desktop.ui.common import style, theme
 from copper_desktop.ui.common.banner import Banner
+from copper_desktop.ui.common.inline_error import error_label, show_error
+from copper_desktop.ui.convert.convert_dialog import ConvertDialog
+from copper_desktop.ui.fields.text_editors import TextEditor
 from copper_desktop.ui.main_window import MainWindow
 from tests.helpers.clients import FAST_RETRY, UNLIMITED
 from tests.helpers.editor import make_record
+from tests.helpers.leads import ConvertFake, fake_lead
 from tests.helpers.loop import Run
 from tests.helpers.qt import MakeWindow
 
@@ -140,6 +153,90 @@ def test_a_theme_switch_restyles_what_was_built(qtbot: QtBot, themed: theme.Them
     qtbot.waitUntil(lambda: banner.styleSheet() != light_sheet)  # palette events are posted
     assert style.error_background(dark).name() in banner.styleSheet()
     assert unreadable(banner) == []
+
+
+def themed_as(dark: bool, *tops: QWidget) -> bool:
+    return all(style.is_dark(top.palette()) == dark for top in tops)
+
+
+def drawn_contrast(widget: QWidget) -> float:
+    """The contrast of the widget's text with the window it is drawn on (a label fills no
+    background of its own: the window's shows through)."""
+    text = widget.palette().color(Role.WindowText)
+    return style.contrast_ratio(text, widget.window().palette().color(Role.Window))
+
+
+def mark_contrast(bar: QWidget) -> float:
+    """The contrast of a mark painted by its style sheet's background with its window."""
+    found = re.search(r"background-color: (#[0-9a-f]{6})", bar.styleSheet())
+    assert found is not None, bar.styleSheet()
+    return style.contrast_ratio(QColor(found[1]), bar.window().palette().color(Role.Window))
+
+
+def test_a_theme_switch_restyles_child_widgets_both_ways(
+    qtbot: QtBot, themed: theme.ThemeFollower, run: Run, tmp_path: Path
+) -> None:
+    """Children with a style sheet get no PaletteChange from Qt: an error label in a window, a
+    field editor's error and changed mark, the convert dialog's duplicate warning."""
+    themed.set_mode("light")
+    window = QWidget()
+    qtbot.addWidget(window)
+    layout = QVBoxLayout(window)
+    label = error_label("childError", "Child error", window)
+    show_error(label, "Something is wrong.")
+    editor = TextEditor(FieldSpec("name", "Name"), window)
+    editor.set_error("Name is required.")
+    editor.set_changed(True)
+    layout.addWidget(label)
+    layout.addWidget(editor)
+    window.show()
+    qtbot.waitExposed(window)
+
+    fake = ConvertFake(
+        records={"people": {601: {"id": 601, "name": "Zed", "emails": [{"email": "z@g.io"}]}},
+                 "leads": {4: fake_lead(4, "Lee Four", "", "z@g.io")}},
+        lookups={"users": [{"id": 1, "name": "Ann Owner"}]},
+    )  # fmt: skip
+    lookups = Lookups()
+    run(lookups.load(fake))
+    store = JobStore(tmp_path / "jobs", fake)
+    model = ConvertLeadModel(store, lookups, {"id": 4, "name": "Lee Four"})
+    dialog = ConvertDialog(model, lambda _job: None, lambda _kind, _id: None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitSignal(model.loaded):
+        model.load()
+    assert dialog.dupes_warning.isVisible()
+
+    texts = [label, editor.error_label, dialog.dupes_warning]
+    for mode in ("dark", "light", "dark"):
+        themed.set_mode(mode)
+        dark = mode == "dark"
+        qtbot.waitUntil(functools.partial(themed_as, dark, window, dialog))  # posted events
+        for widget in texts:
+            assert drawn_contrast(widget) >= style.TEXT_CONTRAST, (mode, widget.objectName())
+        assert mark_contrast(editor.changed_bar) >= style.MARK_CONTRAST, mode
+        assert unreadable(window) == [] and unreadable(dialog) == [], mode
+    dialog.close()
+    run(store.close())
+
+
+def test_a_palette_watcher_lives_as_long_as_its_owner(
+    qtbot: QtBot, themed: theme.ThemeFollower
+) -> None:
+    themed.set_mode("light")
+    calls: list[str] = []
+    owner = QWidget()
+    style.when_palette_changes(owner, lambda: calls.append("owner"))
+    kept = QWidget()
+    qtbot.addWidget(kept)
+    style.when_palette_changes(kept, lambda: calls.append("kept"))
+    themed.set_mode("dark")
+    assert sorted(calls) == ["kept", "owner"]
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(owner))
+    themed.set_mode("light")
+    assert sorted(calls) == ["kept", "kept", "owner"]
 
 
 def test_the_chosen_theme_is_remembered(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QPalette, QShowEvent
+from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -30,7 +30,7 @@ from copper_desktop.ui.board.column_view import ColumnView
 from copper_desktop.ui.board.value_chart import ValueChart
 from copper_desktop.ui.browse.filter_bar import FilterBar
 from copper_desktop.ui.common.naming import name_popup, named, named_button
-from copper_desktop.ui.common.style import error_color
+from copper_desktop.ui.common.style import error_text_style, follow_palette
 
 OpenRecord = Callable[[str, Mapping[str, Any]], object]
 """How a card opens in the editor (``MainWindow.open_record``)."""
@@ -222,10 +222,7 @@ class BoardPage(QWidget):
         self.undo_action.setEnabled(True)
 
     def show_message(self, text: str, error: bool = False) -> None:
-        pal = self.message.palette()
-        role = QPalette.ColorRole.WindowText
-        pal.setColor(role, error_color(self.palette()) if error else self.palette().color(role))
-        self.message.setPalette(pal)
+        follow_palette(self.message, error_text_style if error else None)
         self.message.setText(text)
         self.message.setAccessibleDescription(text)
         self.message.setVisible(bool(text))

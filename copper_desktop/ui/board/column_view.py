@@ -30,7 +30,7 @@ from copper_desktop.models.board import BoardModel
 from copper_desktop.models.board_column import BoardColumn, PendingRole, RecordRole
 from copper_desktop.ui.board.card_delegate import CardDelegate
 from copper_desktop.ui.common.naming import named
-from copper_desktop.ui.common.style import error_text_style
+from copper_desktop.ui.common.style import error_text_style, follow_palette
 
 MIN_WIDTH: Final = 165
 MAX_WIDTH: Final = 320
@@ -182,6 +182,7 @@ class ColumnView(QFrame):
         self.busy.setTextVisible(False)
         self.error = named(QLabel("", self), "boardColumnError", f"{column.name} error")
         self.error.setWordWrap(True)
+        follow_palette(self.error, error_text_style)
         self.retry = named(QPushButton("Retry", self), "boardColumnRetry", f"Retry {column.name}")
         self.retry.clicked.connect(lambda: board.retry(column))
         self.cards = CardList(board, column, self)
@@ -217,5 +218,4 @@ class ColumnView(QFrame):
         self.error.setVisible(column.error is not None)
         self.retry.setVisible(column.error is not None)
         if column.error is not None:
-            self.error.setStyleSheet(error_text_style(self.palette()))
             self.error.setText(column.error)

@@ -3,17 +3,19 @@
 Nothing here is a fixed colour for text: each one is picked for the palette it will be drawn
 on. An error red, for instance, keeps its hue but moves its lightness until its contrast with
 the palette's window and base colours reaches WCAG's 4.5:1 for text (3:1 for marks that are not
-text). Colours are computed when a widget is built, from the palette it has then; a widget
-whose style sheet holds such colours gets it through `follow_palette`, which computes it again
-when the theme changes. `dark_palette` and `light_palette` are the app's own themes (View ▸
-Theme, ui/common/theme.py) for when the platform has none.
+text). Colours are computed for the palette in force; every colour kept past one paint goes
+through the app's one re-styler, which computes it again when the theme changes: a style sheet
+through `follow_palette`, anything else (a model's brush, an item's colour) through
+`when_palette_changes`. Never `setStyleSheet` a palette-derived colour once. `dark_palette`
+and `light_palette` are the app's own themes (View ▸ Theme, ui/common/theme.py) for when the
+platform has none.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QWidget
 
@@ -291,32 +293,81 @@ def weakest_text_pair(palette: QPalette) -> tuple[float, str]:
     return min(ratios)
 
 
-class _SheetFollower(QObject):
-    """Re-applies a widget's palette-derived style sheet when the app's palette changes (a
-    switch of theme): the colours were computed for the old palette."""
+class _Restyler(QObject):
+    """The app's one re-styler: tells every palette follower that the app's palette changed.
 
-    def __init__(self, widget: QWidget, sheet: Callable[[QPalette], str]) -> None:
-        super().__init__(widget)
-        self.setObjectName("paletteFollower")
-        self._widget = widget
-        self._sheet = sheet
-        widget.setStyleSheet(sheet(widget.palette()))
-        widget.installEventFilter(self)
+    Qt tells only the app object and top-level widgets (ApplicationPaletteChange); a child
+    widget with a style sheet of its own gets no PaletteChange either (its sheet pins its
+    palette), so a widget listening for its own events misses a switch of theme. Followers
+    connect to `changed` instead: Qt drops the connection when a follower (a child of its
+    widget) is destroyed, so this registry never holds a dead widget. The source is
+    QGuiApplication's `paletteChanged`, deprecated for the event but emitted by every Qt 6:
+    an event filter on the app would run Python for every event of every object.
+    """
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # A top-level widget is told ApplicationPaletteChange, a child PaletteChange; setting
-        # the same sheet again (its own PaletteChange) is skipped, so this never loops.
-        if watched is self._widget and event.type() in _PALETTE_EVENTS:
-            sheet = self._sheet(QGuiApplication.palette())
-            if sheet != self._widget.styleSheet():
-                self._widget.setStyleSheet(sheet)
-        return False
+    changed = Signal()
 
-
-_PALETTE_EVENTS = (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange)
+    def __init__(self, app: QCoreApplication) -> None:
+        super().__init__(app)
+        self.setObjectName("paletteRestyler")
+        if isinstance(app, QGuiApplication):
+            app.paletteChanged.connect(self.changed)
 
 
-def follow_palette(widget: QWidget, sheet: Callable[[QPalette], str]) -> None:
+def _restyler() -> _Restyler | None:
+    """The app's re-styler, made on first use (None without an application)."""
+    app = QCoreApplication.instance()
+    if app is None:
+        return None
+    found = app.findChild(_Restyler, "paletteRestyler", Qt.FindChildOption.FindDirectChildrenOnly)
+    return found if isinstance(found, _Restyler) else _Restyler(app)
+
+
+class _PaletteWatcher(QObject):
+    """Calls `callback` whenever the app's palette changes, as long as `owner` lives."""
+
+    def __init__(self, owner: QObject, callback: Callable[[], None], name: str) -> None:
+        super().__init__(owner)
+        self.setObjectName(name)
+        self.callback = callback
+        restyler = _restyler()
+        if restyler is not None:
+            restyler.changed.connect(self._changed)
+
+    @Slot()
+    def _changed(self) -> None:
+        self.callback()
+
+
+def when_palette_changes(owner: QObject, callback: Callable[[], None]) -> None:
+    """Call `callback` after each change of the app's palette (View ▸ Theme, or the system
+    switching), for as long as `owner` lives: for colours kept outside a style sheet (a
+    brush in a model, an item's foreground) that must be computed again."""
+    _PaletteWatcher(owner, callback, "paletteWatcher")
+
+
+def _no_sheet(_palette: QPalette) -> str:
+    return ""
+
+
+def follow_palette(widget: QWidget, sheet: Callable[[QPalette], str] | None) -> None:
     """Give `widget` the style sheet `sheet(palette)` now, and again whenever the app's
-    palette changes (View ▸ Theme, or the system switching between light and dark)."""
-    _SheetFollower(widget, sheet)
+    palette changes (View ▸ Theme, or the system switching between light and dark), whether
+    the widget is a window or a child. Calling it again replaces the widget's sheet function
+    (a widget whose colour depends on its state calls it on each change of state); None
+    clears the sheet and keeps it clear."""
+    make = sheet if sheet is not None else _no_sheet
+    option = Qt.FindChildOption.FindDirectChildrenOnly
+    found = widget.findChild(_PaletteWatcher, "paletteFollower", option)
+    if isinstance(found, _PaletteWatcher):
+        follower = found
+    else:
+        follower = _PaletteWatcher(widget, lambda: None, "paletteFollower")
+
+    def apply(palette: QPalette | None = None) -> None:
+        text = make(palette if palette is not None else QGuiApplication.palette())
+        if text != widget.styleSheet():
+            widget.setStyleSheet(text)
+
+    follower.callback = apply
+    apply(widget.palette())

@@ -46,7 +46,7 @@ from copper_desktop.models.convert import (
 )
 from copper_desktop.ui.common.inline_error import error_label, show_error
 from copper_desktop.ui.common.naming import name_popup, named, named_button
-from copper_desktop.ui.common.style import error_text_style
+from copper_desktop.ui.common.style import error_text_style, follow_palette
 
 __all__ = ["ConvertDialog", "summary_text"]
 
@@ -148,7 +148,7 @@ class ConvertDialog(QDialog):
         self.dupes_warning = named(QLabel(self.dupes_group), "convertDuplicateWarning",
                                    "Duplicate warning")  # fmt: skip
         self.dupes_warning.setWordWrap(True)
-        self.dupes_warning.setStyleSheet(error_text_style(self.dupes_warning.palette()))
+        follow_palette(self.dupes_warning, error_text_style)
         self.dupes = named(
             QListWidget(self.dupes_group), "convertDuplicates", "People with this email"
         )

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtGui import QBrush, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -32,7 +32,7 @@ from copper_desktop.domain.catalog import Editability, EntitySpec, FieldSpec, Fi
 from copper_desktop.domain.diff import ThreeWay
 from copper_desktop.domain.display import NameOf, format_field
 from copper_desktop.domain.formats import format_datetime
-from copper_desktop.ui.common.style import changed_background
+from copper_desktop.ui.common.style import changed_background, when_palette_changes
 
 ConflictChoice = Literal["theirs", "mine"]
 
@@ -98,6 +98,7 @@ class ConflictDialog(QDialog):
         for row, field in enumerate(self.rows):
             self._fill_row(row, field, (original, mine, theirs), conflict, name_of, highlight)
         self.table.resizeRowsToContents()
+        when_palette_changes(self, self._recolour)
 
         self.keep_theirs = self._button(
             "Keep theirs", "conflictKeepTheirs", "Drop my changes and keep the version in Copper"
@@ -184,6 +185,15 @@ class ConflictDialog(QDialog):
             if is_conflict:
                 item.setBackground(highlight)  # the text keeps the palette's Text colour
             self.table.setItem(row, column, item)
+
+    def _recolour(self) -> None:
+        """A switch of theme: the conflicting rows' tint, for the new palette."""
+        highlight = QBrush(changed_background(QGuiApplication.palette()))
+        for row in range(self.table.rowCount()):
+            for column in range(self.table.columnCount()):
+                item = self.table.item(row, column)
+                if item is not None and item.data(Qt.ItemDataRole.BackgroundRole) is not None:
+                    item.setBackground(highlight)
 
     def _decide(self, choice: ConflictChoice) -> None:
         self._choice = choice

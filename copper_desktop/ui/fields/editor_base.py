@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from typing import Any, Final, TypeVar
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCompleter,
@@ -42,6 +43,14 @@ NONE_LABEL: Final = "— none —"
 """The pick-list entry that means "no value" (sent as null)."""
 
 W = TypeVar("W", bound=QWidget)
+
+
+def _changed_bar_style(palette: QPalette) -> str:
+    return f"background-color: {changed_color(palette).name()}; border: none;"
+
+
+def _plain_bar_style(_palette: QPalette) -> str:
+    return "background-color: transparent; border: none;"
 
 
 def text_of(value: Any) -> str:
@@ -237,8 +246,7 @@ class FieldEditor(QWidget):
         self._describe()
 
     def _paint_bar(self) -> None:
-        color = changed_color(self.palette()).name() if self._changed else "transparent"
-        self.changed_bar.setStyleSheet(f"background-color: {color}; border: none;")
+        follow_palette(self.changed_bar, _changed_bar_style if self._changed else _plain_bar_style)
         self.changed_bar.setToolTip(CHANGED_TIP if self._changed else "")
         self.setToolTip(CHANGED_TIP if self._changed else "")
 

@@ -40,7 +40,7 @@ from copper_desktop.models.jobs import (
 )
 from copper_desktop.ui.common.inline_error import error_label, show_error
 from copper_desktop.ui.common.naming import named, named_button
-from copper_desktop.ui.common.style import error_text_style
+from copper_desktop.ui.common.style import error_text_style, follow_palette
 
 __all__ = ["EXPECTED", "JobStatusButton", "JobsPanel"]
 
@@ -175,9 +175,7 @@ class JobsPanel(QDockWidget):
         self.state_label.setText(f"{state}: {job.message}" if job.message else state)
         self.done_label.setText(f"Done {progress.done:,}")
         self.failed_label.setText(f"Failed {progress.failed:,}")
-        self.failed_label.setStyleSheet(
-            error_text_style(self.failed_label.palette()) if progress.failed else ""
-        )
+        follow_palette(self.failed_label, error_text_style if progress.failed else None)
         self.remaining_label.setText(f"Remaining {progress.remaining:,}")
         self.rate_label.setText(format_rate(progress.rate_per_minute))
         eta = progress.eta_s if progress.remaining and job.state.active else None

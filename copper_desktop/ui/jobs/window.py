@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -42,7 +42,7 @@ from copper_desktop.models.jobs import JobRowsModel, JobsModel, LedgerFilter
 from copper_desktop.ui.common.inline_error import error_label, show_error
 from copper_desktop.ui.common.naming import name_popup, named, named_button
 from copper_desktop.ui.common.prompts import choose, message_box
-from copper_desktop.ui.common.style import error_color
+from copper_desktop.ui.common.style import error_color, when_palette_changes
 from copper_desktop.ui.jobs.panel import EXPECTED
 
 __all__ = ["FailedInRed", "JobsWindow"]
@@ -63,6 +63,15 @@ class FailedInRed(QIdentityProxyModel):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self._brush = QBrush(error_color(parent.palette()))
+        when_palette_changes(self, self._recolour)
+
+    def _recolour(self) -> None:
+        """A switch of theme: the new palette's red, and the views draw the rows again."""
+        self._brush = QBrush(error_color(QGuiApplication.palette()))
+        rows, columns = self.rowCount(), self.columnCount()
+        if rows and columns:
+            role = Qt.ItemDataRole.ForegroundRole
+            self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, columns - 1), [role])
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and index.isValid():

@@ -4,6 +4,8 @@ the field it writes (a combo box: change it there) and how those values read as 
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from copper_desktop.models.import_model import ImportModel
 from copper_desktop.ui.common.naming import name_popup, named
-from copper_desktop.ui.common.style import error_color
+from copper_desktop.ui.common.style import error_color, when_palette_changes
 
 __all__ = ["MappingPage"]
 
@@ -55,6 +57,7 @@ class MappingPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.notes)
         model.mapping_changed.connect(self.refresh)
+        when_palette_changes(self, self._recolour)
 
     def refresh(self) -> None:
         """Rebuild from the model (a new file, entity or mode; a changed column)."""
@@ -119,3 +122,11 @@ class MappingPage(QWidget):
         if any(not ok for _t, _s, ok in samples):
             reads.setForeground(error_color(self.palette()))
         self.table.setItem(column, 3, reads)
+
+    def _recolour(self) -> None:
+        """A switch of theme: values that cannot be read, in the new palette's red."""
+        red = error_color(QGuiApplication.palette())
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 3)
+            if item is not None and item.data(Qt.ItemDataRole.ForegroundRole) is not None:
+                item.setForeground(red)
