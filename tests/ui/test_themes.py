@@ -173,12 +173,13 @@ def mark_contrast(bar: QWidget) -> float:
     return style.contrast_ratio(QColor(found[1]), bar.window().palette().color(Role.Window))
 
 
+@pytest.mark.parametrize(("built", "other"), [("light", "dark"), ("dark", "light")])
 def test_a_theme_switch_restyles_child_widgets_both_ways(
-    qtbot: QtBot, themed: theme.ThemeFollower, run: Run, tmp_path: Path
+    qtbot: QtBot, themed: theme.ThemeFollower, run: Run, tmp_path: Path, built: str, other: str
 ) -> None:
     """Children with a style sheet get no PaletteChange from Qt: an error label in a window, a
     field editor's error and changed mark, the convert dialog's duplicate warning."""
-    themed.set_mode("light")
+    themed.set_mode(built)
     window = QWidget()
     qtbot.addWidget(window)
     layout = QVBoxLayout(window)
@@ -209,7 +210,7 @@ def test_a_theme_switch_restyles_child_widgets_both_ways(
     assert dialog.dupes_warning.isVisible()
 
     texts = [label, editor.error_label, dialog.dupes_warning]
-    for mode in ("dark", "light", "dark"):
+    for mode in (other, built, other):
         themed.set_mode(mode)
         dark = mode == "dark"
         qtbot.waitUntil(functools.partial(themed_as, dark, window, dialog))  # posted events
