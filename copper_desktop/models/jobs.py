@@ -93,11 +93,14 @@ def format_rate(per_minute: float | None) -> str:
 
 
 def progress_text(progress: Progress) -> str:
-    """One line for the status bar: ``37/100 done · 2 failed · 61 left · 120 records/min ·
-    ETA 0:30``."""
+    """One line for the status bar: ``37/100 done · 2 failed · 1 skipped · 61 left ·
+    120 records/min · ETA 0:30`` ("done" counts the rows skipped too: they are named, so a
+    reader knows not all of those were written)."""
     parts = [f"{progress.done:,}/{progress.total:,} done"]
     if progress.failed:
         parts.append(f"{progress.failed:,} failed")
+    if progress.skipped:
+        parts.append(f"{progress.skipped:,} skipped")
     parts.append(f"{progress.remaining:,} left")
     if progress.rate_per_minute is not None:
         parts.append(format_rate(progress.rate_per_minute))

@@ -407,7 +407,9 @@ def test_texts() -> None:
     assert format_duration(3 * 3600 + 62) == "3:01:02"
     p = Progress(total=100, written=30, failed=2, skipped=7, in_flight=10,
                  rate_per_minute=1234.4, eta_s=90)  # fmt: skip
-    assert progress_text(p) == ("37/100 done · 2 failed · 61 left · 1,234 records/min · ETA 1:30")
+    assert progress_text(p) == (
+        "37/100 done · 2 failed · 7 skipped · 61 left · 1,234 records/min · ETA 1:30"
+    )
     done = Progress(total=5, written=5, failed=0, skipped=0, in_flight=0,
                     rate_per_minute=None, eta_s=None)  # fmt: skip
     assert progress_text(done) == "5/5 done · 0 left"

@@ -170,8 +170,9 @@ def test_picked_rows_are_bulk_edited_by_shortcut_run_in_the_panel_shown_and_undo
     job = panel.job
     assert job is not None and job.state is JobState.FINISHED
     assert panel.isVisible()
-    assert (panel.done_label.text(), panel.failed_label.text(), panel.remaining_label.text()) == (
-        "Done 3", "Failed 0", "Remaining 0",
+    assert (panel.written_count_label.text(), panel.failed_label.text(),
+            panel.remaining_label.text()) == (
+        "Written 3", "Failed 0", "Remaining 0",
     )  # fmt: skip
     assert panel.state_label.text() == "Finished"
     assert job.counts()[RowStatus.WRITTEN] == 3
@@ -340,7 +341,7 @@ def test_quitting_mid_job_pauses_it_and_the_next_start_offers_to_resume_it(
     panel = again.jobs.panel  # type: ignore[union-attr]
     assert panel.job is not None and panel.job.id == job.id
     assert panel.job.state is JobState.FINISHED
-    assert panel.done_label.text() == "Done 60"
+    assert panel.written_count_label.text() == "Written 60"
     assert sorted(write_ids(control)) == sorted(p["id"] for p in people)  # each once
     assert all(
         tags == ["resumed"]

@@ -139,8 +139,9 @@ def test_a_job_runs_from_the_panel_exports_its_ledger_and_is_undone_from_the_job
 
     assert job.state is JobState.FINISHED
     assert panel.progress.maximum() == 30 and panel.progress.value() == 30
-    assert (panel.done_label.text(), panel.failed_label.text(), panel.remaining_label.text()) == (
-        "Done 30", "Failed 0", "Remaining 0",
+    assert (panel.written_count_label.text(), panel.failed_label.text(),
+            panel.skipped_label.text(), panel.remaining_label.text()) == (
+        "Written 30", "Failed 0", "Skipped 0", "Remaining 0",
     )  # fmt: skip
     assert panel.state_label.text() == "Finished"
     assert panel.rate_label.text().endswith("records/min")
@@ -222,7 +223,7 @@ def test_pause_resume_and_cancel_from_the_panel_then_it_lists_what_was_written(
     assert panel.state_label.text() == "Paused"
     assert panel.resume_button.isEnabled() and panel.cancel_button.isEnabled()
     assert not panel.pause_button.isEnabled()
-    assert panel.done_label.text() == f"Done {paused_at}"
+    assert panel.written_count_label.text() == f"Written {paused_at}"
     assert panel.remaining_label.text() == f"Remaining {120 - paused_at}"
     assert panel.progress.value() == paused_at
     assert sum(
@@ -280,7 +281,7 @@ def test_an_interrupted_job_is_offered_at_start_and_resumed_writing_each_record_
         resumed = ui.model.live(job.id)
         assert resumed is not None and resumed.state is JobState.FINISHED
         assert ui.panel.isVisible() and ui.panel.job is resumed
-        assert ui.panel.done_label.text() == "Done 40"
+        assert ui.panel.written_count_label.text() == "Written 40"
         assert all(
             cf(p, account) == "ACC-RESUME" for p in run(fresh(session.client, "people", ids))
         )
@@ -411,7 +412,9 @@ def test_the_panel_follows_a_job_started_elsewhere_with_live_counts(
         panel = ui.panel
         assert panel.job is job and panel.isVisible()
         assert panel.title_label.text() == "People: Fake edit"
-        assert (panel.done_label.text(), panel.remaining_label.text()) == ("Done 2", "Remaining 6")
+        assert (panel.written_count_label.text(), panel.remaining_label.text()) == (
+            "Written 2", "Remaining 6",
+        )  # fmt: skip
         assert (panel.progress.value(), panel.progress.maximum()) == (2, 8)
         assert ui.status_button.text().startswith("Job: 2/8 done · 6 left")
         assert panel.pause_button.isEnabled() and not panel.resume_button.isEnabled()
@@ -425,7 +428,38 @@ def test_the_panel_follows_a_job_started_elsewhere_with_live_counts(
         panel.resume_button.click()
         qtbot.waitUntil(lambda: job.state is JobState.FINISHED)
         qtbot.waitUntil(lambda: not ui.runner.pending)
-        assert panel.done_label.text() == "Done 8" and panel.progress.value() == 8
+        assert panel.written_count_label.text() == "Written 8" and panel.progress.value() == 8
+    finally:
+        run(ui.aclose())
+        host.close()
+        host.deleteLater()
+
+
+def test_the_panel_counts_skipped_rows_apart_from_written_ones(
+    qtbot: QtBot, run: Run, tmp_path: Path
+) -> None:
+    """A row skipped (changed since the preview) is not written: the panel says so in the Jobs
+    window's words, and the status line names it (its "done" counts it)."""
+    KIND.__init__()  # type: ignore[misc]
+    store = JobStore(tmp_path / "jobs", client=None)  # type: ignore[arg-type]
+    host = QMainWindow()
+    ui = JobsUi(host, store)
+    host.show()
+    try:
+        dos = ("write", "skip", "write", "fail", "write")
+        rows = [{"key": i, "label": f"Row {i}", "data": {"do": do}} for i, do in enumerate(dos)]
+        job = run(store.create(Kind.kind, "people", rows, title="Fake edit"))
+        task = job.start()
+        qtbot.waitUntil(task.done)
+        qtbot.waitUntil(lambda: not ui.runner.pending)
+        panel = ui.panel
+        assert panel.job is job
+        counts = (panel.written_count_label, panel.failed_label, panel.skipped_label,
+                  panel.remaining_label)  # fmt: skip
+        assert [label.text() for label in counts] == [
+            "Written 3", "Failed 1", "Skipped 1", "Remaining 0",
+        ]  # fmt: skip
+        assert "4/5 done · 1 failed · 1 skipped · 0 left" in ui.status_button.text()
     finally:
         run(ui.aclose())
         host.close()

@@ -83,8 +83,10 @@ class JobsPanel(QDockWidget):
         self.title_label.setFont(font)
         self.state_label = _label(body, "jobState", "Job state")
         self.state_label.setWordWrap(True)
-        self.done_label = _label(body, "jobDone", "Done")
+        # The Jobs window's words: "done" would hide the rows skipped (not written).
+        self.written_count_label = _label(body, "jobWritten", "Written")
         self.failed_label = _label(body, "jobFailed", "Failed")
+        self.skipped_label = _label(body, "jobSkipped", "Skipped")
         self.remaining_label = _label(body, "jobRemaining", "Remaining")
         self.rate_label = _label(body, "jobRate", "Records per minute")
         self.eta_label = _label(body, "jobEta", "Time left")
@@ -113,8 +115,7 @@ class JobsPanel(QDockWidget):
 
         counts = QHBoxLayout()
         counts.setSpacing(18)
-        for label in (self.done_label, self.failed_label, self.remaining_label,
-                      self.rate_label, self.eta_label):  # fmt: skip
+        for label in self._count_labels():
             counts.addWidget(label)
         counts.addStretch(1)
         buttons = QHBoxLayout()
@@ -154,13 +155,16 @@ class JobsPanel(QDockWidget):
         if self.job is not None and self.job.id == job_id:
             self.redraw()
 
+    def _count_labels(self) -> tuple[QLabel, ...]:
+        return (self.written_count_label, self.failed_label, self.skipped_label,
+                self.remaining_label, self.rate_label, self.eta_label)  # fmt: skip
+
     def redraw(self) -> None:
         job = self.job
         if job is None:
             self.title_label.setText("No job yet")
             self.state_label.setText("Bulk edits run here, and can be paused or cancelled.")
-            for label in (self.done_label, self.failed_label, self.remaining_label,
-                          self.rate_label, self.eta_label):  # fmt: skip
+            for label in self._count_labels():
                 label.setText("")
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
@@ -173,8 +177,9 @@ class JobsPanel(QDockWidget):
         self.title_label.setText(f"{entity_label(job.entity)}: {job.title}")
         state = state_text(job.state)
         self.state_label.setText(f"{state}: {job.message}" if job.message else state)
-        self.done_label.setText(f"Done {progress.done:,}")
+        self.written_count_label.setText(f"Written {progress.written:,}")
         self.failed_label.setText(f"Failed {progress.failed:,}")
+        self.skipped_label.setText(f"Skipped {progress.skipped:,}")
         follow_palette(self.failed_label, error_text_style if progress.failed else None)
         self.remaining_label.setText(f"Remaining {progress.remaining:,}")
         self.rate_label.setText(format_rate(progress.rate_per_minute))
