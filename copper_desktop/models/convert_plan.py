@@ -67,6 +67,11 @@ OVERRIDABLE: Final = {PIPELINE: "pipeline_id", STAGE: "pipeline_stage_id",
 """The editable cells and the opportunity key each sets for its row."""
 
 
+def _counted(count: int, one: str, many: str) -> str:
+    """ "1 lead", "2 leads": the count with the words that agree with it."""
+    return f"{count:,} {one if count == 1 else many}"
+
+
 @dataclass(slots=True)
 class _Overrides:
     """A row's own choices over the template: create an opportunity or not (None: as the
@@ -277,10 +282,11 @@ class ConversionPlanModel(QAbstractTableModel, Busy):
 
     def counts_line(self) -> str:
         """ "12 leads: 10 ready, 2 with problems (left out). Creates 3 new companies, attaches
-        5 to existing ones, 7 opportunities." """
+        5 to existing ones, creates 7 opportunities." (each count agrees with its noun and
+        verb: "1 shares an email", "1 selected lead is converted already")."""
         ready = self.runnable_rows()
         total = len(self.rows)
-        parts = [f"{total:,} lead{'s' if total != 1 else ''}: {len(ready):,} ready"]
+        parts = [f"{_counted(total, 'lead', 'leads')}: {len(ready):,} ready"]
         bad = total - len(ready)
         if bad:
             parts[0] += f", {bad:,} with problems (left out)"
@@ -289,14 +295,16 @@ class ConversionPlanModel(QAbstractTableModel, Busy):
         opps = sum(1 for r in ready if r.opportunity is not None)
         dupes = sum(1 for r in ready if r.duplicate_people)
         parts.append(
-            f"Creates {new:,} new compan{'ies' if new != 1 else 'y'}, attaches {existing:,} "
-            f"to existing ones, creates {opps:,} opportunit{'ies' if opps != 1 else 'y'}"
+            f"Creates {_counted(new, 'new company', 'new companies')}, attaches "
+            f"{_counted(existing, 'to an existing one', 'to existing ones')}, creates "
+            f"{_counted(opps, 'opportunity', 'opportunities')}"
         )
         if dupes:
-            parts.append(f"{dupes:,} share an email with an existing person")
+            shares = _counted(dupes, "shares", "share")
+            parts.append(f"{shares} an email with an existing person")
         if self.missing:
-            parts.append(f"{self.missing:,} selected leads are converted already, deleted or "
-                         "not visible")  # fmt: skip
+            missing = _counted(self.missing, "selected lead is", "selected leads are")
+            parts.append(f"{missing} converted already, deleted or not visible")
         return ". ".join(parts) + "."
 
     def text(self, index: int, column: int) -> str:

@@ -137,6 +137,26 @@ def plan(model: ConversionPlanModel, qtbot: QtBot, ids: list[int]) -> None:
         model.load(ids)
 
 
+def test_the_counts_line_agrees_with_each_count(
+    fake: ConvertFake, lookups: Lookups, store: JobStore, qtbot: QtBot
+) -> None:
+    fake.records["leads"][6] = lead(6, "Lee Six", "Globex", "zed@globex.io")
+    one = ConversionPlanModel(store, lookups)
+    plan(one, qtbot, [4, 77])
+    assert one.counts_line() == (
+        "1 lead: 1 ready. Creates 0 new companies, attaches 1 to an existing one, creates 0 "
+        "opportunities. 1 shares an email with an existing person. 1 selected lead is "
+        "converted already, deleted or not visible."
+    )
+    two = ConversionPlanModel(store, lookups)
+    plan(two, qtbot, [4, 6, 77, 78])
+    assert two.counts_line() == (
+        "2 leads: 2 ready. Creates 0 new companies, attaches 2 to existing ones, creates 0 "
+        "opportunities. 2 share an email with an existing person. 2 selected leads are "
+        "converted already, deleted or not visible."
+    )
+
+
 def test_the_plan_shares_a_new_company_and_leaves_rows_with_problems_out(
     fake: ConvertFake, lookups: Lookups, store: JobStore, run: Run, qtbot: QtBot
 ) -> None:
@@ -156,8 +176,8 @@ def test_the_plan_shares_a_new_company_and_leaves_rows_with_problems_out(
     assert model.text(4, PROBLEMS) == "Unknown owner 99 for the person."
     assert model.counts_line() == (
         "5 leads: 4 ready, 1 with problems (left out). Creates 1 new company, attaches 2 to "
-        "existing ones, creates 0 opportunities. 1 share an email with an existing person. "
-        "1 selected leads are converted already, deleted or not visible."
+        "existing ones, creates 0 opportunities. 1 shares an email with an existing person. "
+        "1 selected lead is converted already, deleted or not visible."
     )
     # One search per distinct name word (Nova, nova inc. and Nova share "Nova"), one for
     # every domain, one people search.

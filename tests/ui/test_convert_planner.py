@@ -132,7 +132,7 @@ def test_several_leads_are_planned_and_converted_with_a_shared_new_company_creat
     assert model.text(c, 2) == "No company"
     assert planner.counts.text() == (
         "4 leads: 4 ready. Creates 1 new company, attaches 0 to existing ones, creates 3 "
-        "opportunities. 1 share an email with an existing person."
+        "opportunities. 1 shares an email with an existing person."
     )
     control.reset()
     click(planner.run_button)
