@@ -236,15 +236,21 @@ class OpportunityTemplate:
     """The lead's ``assignee_id``; else ``assignee_id`` below."""
     assignee_id: int | None = None
 
-    def for_lead(self, lead: Mapping[str, Any], company: CompanyDecision) -> Json | None:
-        if not self.create:
-            return None
+    def name_for(self, lead: Mapping[str, Any], company: CompanyDecision) -> str:
+        """The opportunity's name for this lead: the pattern filled in (``{company}`` is the
+        lead's name when there is no company; the lead's name when the result is blank). The
+        one rule: the one-lead dialog pre-fills its name with the default template's."""
         lead_name = str(lead.get("name") or "").strip()
         company_name = company.name.strip() if company.mode != "none" else ""
         name = self.name_pattern.replace("{lead name}", lead_name)
         name = name.replace("{company}", company_name or lead_name).strip()
+        return name or lead_name
+
+    def for_lead(self, lead: Mapping[str, Any], company: CompanyDecision) -> Json | None:
+        if not self.create:
+            return None
         return {
-            "name": name or lead_name,
+            "name": self.name_for(lead, company),
             "pipeline_id": self.pipeline_id,
             "pipeline_stage_id": self.stage_id,
             "monetary_value": lead.get("monetary_value") if self.value_from_lead else None,

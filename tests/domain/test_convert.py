@@ -194,6 +194,18 @@ def test_template_name_pattern_value_and_owner() -> None:
     assert plan_row(lead(), [], [], OpportunityTemplate()).opportunity is None
 
 
+def test_the_default_opportunity_name_is_the_leads_name() -> None:
+    """One rule for the one-lead dialog's pre-filled name and the planner's template."""
+    default = OpportunityTemplate()
+    assert default.name_pattern == "{lead name}"
+    hooli = CompanyDecision.existing(5, "Hooli")
+    assert default.name_for(lead(company_name="Hooli"), hooli) == "Jane Roe"
+    assert default.name_for(lead(name="  "), hooli) == ""
+    named = OpportunityTemplate(name_pattern="{company} deal")
+    assert named.name_for(lead(), hooli) == "Hooli deal"
+    assert named.name_for(lead(), CompanyDecision.none()) == "Jane Roe deal"
+
+
 def problems_of(row: ConversionPlanRow) -> list[str]:
     return validate_rows([row], user_ids=USERS, pipelines=PIPELINES)[0].problems
 

@@ -96,6 +96,10 @@ def test_a_lead_joins_its_existing_company_with_an_opportunity_and_leaves_the_li
     assert dialog.dupes_group.isHidden()
     assert dialog.value.text() == "1234"
 
+    # The opportunity is named by the planner's rule (its default template), not its own.
+    planned = plan_row(lead, dialog.model.candidates, [], OpportunityTemplate(create=True))
+    assert planned.opportunity is not None
+    assert dialog.opp_name.text() == planned.opportunity["name"] == f"{prefix} Ann Lee"
     dialog.opportunity.setChecked(True)
     pipeline_id, pipeline_name = window.lookups.choices(LookupKind.PIPELINES)[0]
     dialog.pipeline.setCurrentIndex(dialog.pipeline.findData(pipeline_id))
@@ -103,7 +107,7 @@ def test_a_lead_joins_its_existing_company_with_an_opportunity_and_leaves_the_li
     dialog.stage.setCurrentIndex(dialog.stage.findData(stage_id))
     assert dialog.summary.text() == (
         f"Creates person {prefix} Ann Lee, links to company {company['name']} (existing), "
-        f"creates opportunity '{company['name']} deal' in {pipeline_name} ▸ {stage_name}."
+        f"creates opportunity '{prefix} Ann Lee' in {pipeline_name} ▸ {stage_name}."
     )
     control.reset()
     convert(qtbot, dialog)
@@ -117,7 +121,7 @@ def test_a_lead_joins_its_existing_company_with_an_opportunity_and_leaves_the_li
     assert outcome.opportunity_id is not None
     opp = get(client, run, "opportunities", outcome.opportunity_id)
     assert (opp["name"], opp["pipeline_id"], opp["pipeline_stage_id"], opp["monetary_value"]) == (
-        f"{company['name']} deal", pipeline_id, stage_id, 1234,
+        f"{prefix} Ann Lee", pipeline_id, stage_id, 1234,
     )  # fmt: skip
     assert dialog.status.text() == "Converted."
     assert dialog.cancel_button.text() == "Close" and not dialog.convert_button.isVisible()

@@ -34,7 +34,12 @@ from PySide6.QtWidgets import (
 )
 
 from copper_desktop.domain.catalog import LookupKind
-from copper_desktop.domain.convert import CompanyDecision, ConversionPlanRow, default_decision
+from copper_desktop.domain.convert import (
+    CompanyDecision,
+    ConversionPlanRow,
+    OpportunityTemplate,
+    default_decision,
+)
 from copper_desktop.domain.formats import FormatError, format_number, parse_money
 from copper_desktop.jobs import Job
 from copper_desktop.models.convert import (
@@ -59,8 +64,8 @@ OpenRecord = Callable[[str, int], object]
 def summary_text(
     person: str, company: CompanyDecision, opportunity: str | None, where: str | None
 ) -> str:
-    """ "Creates person Ann Lee, links to company Acme (existing), creates opportunity 'Acme
-    deal' in Sales ▸ Qualified"."""
+    """ "Creates person Ann Lee, links to company Acme (existing), creates opportunity 'Ann
+    Lee' in Sales ▸ Qualified"."""
     parts = [f"Creates person {person}"]
     if company.mode == "existing":
         parts.append(f"links to company {company.name or f'#{company.id}'} (existing)")
@@ -274,8 +279,8 @@ class ConvertDialog(QDialog):
         _select(self.person_owner, lead.get("assignee_id"))
         _select(self.opp_owner, lead.get("assignee_id"))
         self.new_company.setText(str(lead.get("company_name") or "").strip())
-        company = str(lead.get("company_name") or "").strip()
-        self.opp_name.setText(f"{company or name} deal" if (company or name) else "")
+        decision = default_decision(lead, self.model.candidates)
+        self.opp_name.setText(OpportunityTemplate().name_for(lead, decision))  # as the planner
         value = lead.get("monetary_value")
         is_number = isinstance(value, int | float) and not isinstance(value, bool)
         self.value.setText(format_number(value, grouping=False) if is_number else "")

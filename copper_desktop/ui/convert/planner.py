@@ -64,6 +64,8 @@ from copper_desktop.ui.common.naming import name_popup, named, named_button
 __all__ = ["CellDelegate", "PlannerDialog", "run_text"]
 
 AS_TEMPLATE, CREATE, SKIP = "template", "create", "skip"
+DEFAULT_NAME = OpportunityTemplate().name_pattern
+"""The opportunity name pattern to start from (the one-lead dialog names its opportunity so)."""
 
 
 def run_text(count: int) -> str:
@@ -165,7 +167,7 @@ class PlannerDialog(QDialog):
                                 "planCreateOpportunity", "Create an opportunity")  # fmt: skip
         self.pipeline = _combo(template, "planPipeline", "Opportunity pipeline")
         self.stage = _combo(template, "planStage", "Opportunity stage")
-        self.name_pattern = named(QLineEdit("{lead name}", template), "planOpportunityName",
+        self.name_pattern = named(QLineEdit(DEFAULT_NAME, template), "planOpportunityName",
                                   "Opportunity name pattern")  # fmt: skip
         self.name_pattern.setToolTip("{lead name} and {company} are replaced for each lead.")
         self.value_from_lead = named(QCheckBox("Value from the lead", template),
@@ -309,7 +311,7 @@ class PlannerDialog(QDialog):
             create=self.create_opp.isChecked(),
             pipeline_id=self.pipeline.currentData(),
             stage_id=self.stage.currentData(),
-            name_pattern=self.name_pattern.text().strip() or "{lead name}",
+            name_pattern=self.name_pattern.text().strip() or DEFAULT_NAME,
             value_from_lead=self.value_from_lead.isChecked(),
             owner_from_lead=owner is None,
             assignee_id=owner,
