@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([170, 930])
+        splitter.setSizes([Navigation.DEFAULT_WIDTH, 1100 - Navigation.DEFAULT_WIDTH])
         self.setCentralWidget(splitter)
 
         self.status = ClientStatusBar(ClientStatusModel(session.client, self), self)

@@ -2,8 +2,11 @@
 with its icon and its record count, and the entity's saved views listed under it.
 
 Top-level items are pages (``KEY`` role: the page key); children are saved views (``VIEW``
-role: the view's name). Counts sit in a second, right-aligned column. A right-click offers
-"Save current view as…" on an entity and Rename / Delete on a view (``menu_requested``).
+role: the view's name). Counts sit in a second, right-aligned column; a view has none, so its
+name spans both columns, and a name still too long is cut in the middle (its tooltip holds it
+whole): "Open deals … quarter" tells views apart where "Open deals o…" would not. A
+right-click offers "Save current view as…" on an entity and Rename / Delete on a view
+(``menu_requested``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ VIEW = Qt.ItemDataRole.UserRole + 1
 
 
 class Navigation(QTreeWidget):
-    """Signals:
+    """The main window's list of pages and saved views (see the module docstring).
+
+    Signals:
     page_chosen(str): a page's item became current.
     view_chosen(str, str): a saved view's item became current (page key, view name).
     menu_requested(str, str, QPoint): a right-click on a page (view name "") or a view, at a
@@ -33,6 +38,10 @@ class Navigation(QTreeWidget):
     menu_requested = Signal(str, str, QPoint)
     currentRowChanged = Signal(int)
 
+    DEFAULT_WIDTH = 200
+    """The main window's first width: a 20-letter view name shows whole beside a page's
+    five-figure count."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("entityNav")
@@ -42,6 +51,7 @@ class Navigation(QTreeWidget):
         self.setRootIsDecorated(False)
         self.setIndentation(14)
         self.setUniformRowHeights(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.header()
@@ -104,6 +114,7 @@ class Navigation(QTreeWidget):
                 child.setIcon(0, icon("view"))
                 child.setToolTip(0, f"Saved view: {name}")
                 parent.addChild(child)
+                child.setFirstColumnSpanned(True)  # no count: the name has the whole row
                 if name == keep:
                     self.setCurrentItem(child)
             parent.setExpanded(True)
