@@ -187,11 +187,11 @@ def test_a_theme_switch_restyles_child_widgets_both_ways(
     show_error(label, "Something is wrong.")
     editor = TextEditor(FieldSpec("name", "Name"), window)
     editor.set_error("Name is required.")
-    editor.set_changed(True)
     layout.addWidget(label)
     layout.addWidget(editor)
     window.show()
     qtbot.waitExposed(window)
+    editor.set_changed(True)  # restyled once shown, its own sheet set (it must not misread it)
 
     fake = ConvertFake(
         records={"people": {601: {"id": 601, "name": "Zed", "emails": [{"email": "z@g.io"}]}},
@@ -210,7 +210,7 @@ def test_a_theme_switch_restyles_child_widgets_both_ways(
     assert dialog.dupes_warning.isVisible()
 
     texts = [label, editor.error_label, dialog.dupes_warning]
-    for mode in (other, built, other):
+    for mode in (built, other, built, other):  # as built, then switched each way
         themed.set_mode(mode)
         dark = mode == "dark"
         qtbot.waitUntil(functools.partial(themed_as, dark, window, dialog))  # posted events

@@ -370,4 +370,16 @@ def follow_palette(widget: QWidget, sheet: Callable[[QPalette], str] | None) -> 
             widget.setStyleSheet(text)
 
     follower.callback = apply
-    apply(widget.palette())
+    apply(_drawn_on(widget))
+
+
+def _drawn_on(widget: QWidget) -> QPalette:
+    """The palette a widget's colours are for: its own, or, once a style sheet of its own has
+    pinned it (a red text colour would pass for the theme's text), the nearest ancestor's
+    without one; the app's when there is none."""
+    current: QWidget | None = widget
+    while current is not None:
+        if not current.styleSheet():
+            return current.palette()
+        current = current.parentWidget()
+    return QGuiApplication.palette()
