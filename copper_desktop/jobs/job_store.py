@@ -226,8 +226,8 @@ class JobStore:
         lines = job_rows(rows)
         if not lines:
             raise JobError("No lead in the plan can be converted.")
-        count = len(lines)
-        name = title or (f"Convert {count} leads" if count != 1 else f"Convert {lines[0]['label']}")
+        many = f"Convert {len(lines):,} leads"
+        name = title or (many if len(lines) != 1 else f"Convert {lines[0]['label']}")
         return await self.create(LeadConversion.kind, "leads", lines, title=name)
 
     async def create_undo(self, job: Job, *, title: str = "") -> Job:

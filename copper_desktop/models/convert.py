@@ -193,14 +193,12 @@ class Busy:
             self._creating = value
             self.creating_changed.emit(value)
 
-    def _journal(
-        self, rows: Sequence[ConversionPlanRow], title: str, failed: Callable[[str], object]
-    ) -> None:
-        """Journal a conversion job of ``rows``: ``_created(job)`` gets it, ``failed`` the
-        message when it could not be made (nothing was sent)."""
+    def _journal(self, rows: Sequence[ConversionPlanRow], failed: Callable[[str], object]) -> None:
+        """Journal a conversion job of ``rows`` (titled by the store): ``_created(job)`` gets
+        it, ``failed`` the message when it could not be made (nothing was sent)."""
         self._set_creating(True)
         self.runner.run(
-            self.store.create_conversion(rows, title=title),
+            self.store.create_conversion(rows),
             success=self._created,
             failure=lambda failure: failed(failure.message),
             done=lambda: self._set_creating(False),
@@ -305,7 +303,7 @@ class ConvertLeadModel(QObject, Busy):
         if row.problems or self._creating or (self.job is not None and not self._can_again()):
             return False
         self.outcome = None
-        self._journal([row], f"Convert {row.label}", self.convert_failed.emit)
+        self._journal([row], self.convert_failed.emit)
         return True
 
     def _can_again(self) -> bool:

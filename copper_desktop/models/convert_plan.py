@@ -397,9 +397,7 @@ class ConversionPlanModel(QAbstractTableModel, Busy):
         ready = self.runnable_rows()
         if not ready or self._creating or self.job is not None or self._loading:
             return False
-        count = len(ready)
-        title = f"Convert {count:,} leads" if count != 1 else f"Convert {ready[0].label}"
-        self._journal(ready, title, self.run_failed.emit)
+        self._journal(ready, self.run_failed.emit)
         return True
 
     def _created(self, job: Job) -> None:
