@@ -22,6 +22,13 @@ def named_button(parent: QWidget, name: str, text: str, accessible: str) -> QPus
     return named(QPushButton(text, parent), name, accessible)
 
 
+def named_combo(parent: QWidget, name: str, accessible: str) -> QComboBox:
+    """A combo box named like every interactive widget, its pop-up list too."""
+    combo = named(QComboBox(parent), name, accessible)
+    name_popup(combo)
+    return combo
+
+
 def clearable(edit: QLineEdit) -> None:
     """Give a line edit Qt's clear button, named after the edit (name the edit first)."""
     edit.setClearButtonEnabled(True)

@@ -50,7 +50,7 @@ from copper_desktop.models.convert import (
     reason_text,
 )
 from copper_desktop.ui.common.inline_error import error_label, show_error
-from copper_desktop.ui.common.naming import name_popup, named, named_button
+from copper_desktop.ui.common.naming import named, named_button, named_combo
 from copper_desktop.ui.common.style import error_text_style, follow_palette
 
 __all__ = ["ConvertDialog", "summary_text"]
@@ -78,12 +78,6 @@ def summary_text(
     else:
         parts.append("creates no opportunity")
     return ", ".join(parts) + "."
-
-
-def _combo(parent: QWidget, name: str, accessible: str) -> QComboBox:
-    combo = named(QComboBox(parent), name, accessible)
-    name_popup(combo)
-    return combo
 
 
 def _fill(combo: QComboBox, items: list[tuple[int, str]], none: str | None = None) -> None:
@@ -127,8 +121,8 @@ class ConvertDialog(QDialog):
 
         person = named(QGroupBox("Person", self), "convertPersonGroup", "Person")
         self.person_name = named(QLineEdit(person), "convertPersonName", "Person name")
-        self.contact_type = _combo(person, "convertContactType", "Contact type")
-        self.person_owner = _combo(person, "convertPersonOwner", "Person owner")
+        self.contact_type = named_combo(person, "convertContactType", "Contact type")
+        self.person_owner = named_combo(person, "convertPersonOwner", "Person owner")
         self.person_error = error_label("convertPersonError", "Person error", person)
         form = QFormLayout(person)
         form.addRow("&Name", self.person_name)
@@ -174,10 +168,12 @@ class ConvertDialog(QDialog):
         self.opportunity.setChecked(False)
         self.opp_name = named(QLineEdit(self.opportunity), "convertOpportunityName",
                               "Opportunity name")  # fmt: skip
-        self.pipeline = _combo(self.opportunity, "convertPipeline", "Pipeline")
-        self.stage = _combo(self.opportunity, "convertStage", "Stage")
+        self.pipeline = named_combo(self.opportunity, "convertPipeline", "Pipeline")
+        self.stage = named_combo(self.opportunity, "convertStage", "Stage")
         self.value = named(QLineEdit(self.opportunity), "convertValue", "Opportunity value")
-        self.opp_owner = _combo(self.opportunity, "convertOpportunityOwner", "Opportunity owner")
+        self.opp_owner = named_combo(
+            self.opportunity, "convertOpportunityOwner", "Opportunity owner"
+        )
         self.opp_error = error_label("convertOpportunityError", "Opportunity error",
                                      self.opportunity)  # fmt: skip
         opp_form = QFormLayout(self.opportunity)

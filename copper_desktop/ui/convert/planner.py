@@ -59,7 +59,7 @@ from copper_desktop.models.convert_plan import (
 )
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.ui.common.inline_error import error_label, show_error
-from copper_desktop.ui.common.naming import name_popup, named, named_button
+from copper_desktop.ui.common.naming import named, named_button, named_combo
 
 __all__ = ["CellDelegate", "PlannerDialog", "run_text"]
 
@@ -73,12 +73,6 @@ def run_text(count: int) -> str:
     if count <= 0:
         return "Nothing to convert"
     return f"Convert {count:,} lead{'s' if count != 1 else ''}"
-
-
-def _combo(parent: QWidget, name: str, accessible: str) -> QComboBox:
-    combo = named(QComboBox(parent), name, accessible)
-    name_popup(combo)
-    return combo
 
 
 Index = QModelIndex | QPersistentModelIndex
@@ -110,7 +104,7 @@ class CellDelegate(QStyledItemDelegate):
             spin.setRange(0, 1e12)
             spin.setGroupSeparatorShown(True)
             return spin
-        combo = _combo(parent, "planCellChoice", what)
+        combo = named_combo(parent, "planCellChoice", what)
         for item_id, text in self.choices(index):
             combo.addItem(text, item_id)
         combo.activated.connect(lambda _i: self._commit(combo))
@@ -162,18 +156,18 @@ class PlannerDialog(QDialog):
         self.status = named(QLabel(self), "planStatus", "Planner status")
 
         template = named(QGroupBox("For every lead", self), "planTemplate", "For every lead")
-        self.contact_type = _combo(template, "planContactType", "Contact type of the people")
+        self.contact_type = named_combo(template, "planContactType", "Contact type of the people")
         self.create_opp = named(QCheckBox("Create an opportunity", template),
                                 "planCreateOpportunity", "Create an opportunity")  # fmt: skip
-        self.pipeline = _combo(template, "planPipeline", "Opportunity pipeline")
-        self.stage = _combo(template, "planStage", "Opportunity stage")
+        self.pipeline = named_combo(template, "planPipeline", "Opportunity pipeline")
+        self.stage = named_combo(template, "planStage", "Opportunity stage")
         self.name_pattern = named(QLineEdit(DEFAULT_NAME, template), "planOpportunityName",
                                   "Opportunity name pattern")  # fmt: skip
         self.name_pattern.setToolTip("{lead name} and {company} are replaced for each lead.")
         self.value_from_lead = named(QCheckBox("Value from the lead", template),
                                      "planValueFromLead", "Value from the lead")  # fmt: skip
         self.value_from_lead.setChecked(True)
-        self.owner = _combo(template, "planOwner", "Opportunity owner")
+        self.owner = named_combo(template, "planOwner", "Opportunity owner")
         form = QFormLayout(template)
         form.addRow("People's contact &type", self.contact_type)
         form.addRow(self.create_opp)
@@ -201,8 +195,10 @@ class PlannerDialog(QDialog):
             self.table.setColumnWidth(column, width)
 
         row_box = named(QGroupBox("Selected lead", self), "planRowGroup", "Selected lead")
-        self.row_company = _combo(row_box, "planRowCompany", "Company of the selected lead")
-        self.row_opp = _combo(row_box, "planRowOpportunity", "Opportunity of the selected lead")
+        self.row_company = named_combo(row_box, "planRowCompany", "Company of the selected lead")
+        self.row_opp = named_combo(
+            row_box, "planRowOpportunity", "Opportunity of the selected lead"
+        )
         self.row_opp.addItem("As for every lead", AS_TEMPLATE)
         self.row_opp.addItem("Create one", CREATE)
         self.row_opp.addItem("Create none", SKIP)
