@@ -303,7 +303,7 @@ class FilterBar(QWidget):
         return key in self._controls
 
     def describe(self) -> str:
-        """ "Name contains “acme” · Owner: Alice" — what `activeFilters` shows."""
+        """ "Name: “acme” · Owner: Alice": the line `activeFilters` shows after "Filtered by:"."""
         parts: list[str] = []
         text = self.search.text().strip()
         if text and self._name_filter is not None:

@@ -1,5 +1,6 @@
-"""The jobs panel (a dock) and its status-bar button: the current job's done / failed /
-remaining, records per minute, ETA and a progress bar, with Pause, Resume and Cancel.
+"""The jobs panel (a dock) and its status-bar button: the current job's written / failed /
+skipped / remaining (the Jobs window's words), records per minute, ETA and a progress bar,
+with Pause, Resume and Cancel.
 
 Both render a :class:`JobsModel` and follow its *current* job (the one added or started
 last, by this panel or by anyone using the same store, e.g. the bulk edit dialog). Every
