@@ -95,7 +95,7 @@ class GridEditing(QObject):
                                        lambda: self.copy(headers=True), "Ctrl+Shift+C")  # fmt: skip
         self.paste_action = act("actionGridPaste", "&Paste", self.paste,
                                 QKeySequence.StandardKey.Paste)  # fmt: skip
-        self.fill_action = act("actionGridFillDown", "Fill &down", self.fill_down, "Ctrl+D")
+        self.fill_action = act("actionGridFillDown", "Fill do&wn", self.fill_down, "Ctrl+D")
         self.save_action = act("actionGridSave", "&Save changes…", self.save, "Ctrl+S")
         self.discard_action = act("actionGridDiscard", "D&iscard changes", self.discard)
         self.actions = [self.undo_action, self.redo_action, self.copy_action,

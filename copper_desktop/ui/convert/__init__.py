@@ -52,9 +52,9 @@ class ConvertUi(QObject):
         self.window = window
         self.dialog: ConvertDialog | None = None
         self.planner: PlannerDialog | None = None
-        self.convert_action = _action(window, "actionConvertLead", "&Convert lead…",
+        self.convert_action = _action(window, "actionConvertLead", "Con&vert lead…",
                                       "Convert the current lead", CONVERT_SHORTCUT)  # fmt: skip
-        self.plan_action = _action(window, "actionConvertLeads", "Convert lea&ds…",
+        self.plan_action = _action(window, "actionConvertLeads", "Convert lead&s…",
                                    "Plan converting the selected leads", PLAN_SHORTCUT)  # fmt: skip
         self.convert_action.triggered.connect(lambda _checked=False: self.convert_lead())
         self.plan_action.triggered.connect(lambda _checked=False: self.plan())

@@ -76,7 +76,7 @@ class JobsUi:
         self.jobs_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         window.addAction(self.jobs_action)
         self.panel_action = self.panel.toggleViewAction()
-        self.panel_action.setText("Jobs &panel")
+        self.panel_action.setText("Jobs p&anel")
         if menu is not None:
             menu.addAction(self.jobs_action)
             menu.addAction(self.panel_action)
