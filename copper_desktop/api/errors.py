@@ -30,6 +30,7 @@ __all__ = [
     "RateLimitedError",
     "RequestTimeoutError",
     "ServerError",
+    "UnsendableCredentialsError",
     "ValidationError",
 ]
 """The error types, all re-exported by the package; the parsing helpers below are internal."""
@@ -88,6 +89,12 @@ class InsecureURLError(CopperError, ValueError):
     """Plain http to a host other than loopback: the token would cross the network in clear."""
 
     default_message = "Copper must be reached over https."
+
+
+class UnsendableCredentialsError(CopperError, ValueError):
+    """The email or key holds characters an HTTP header cannot carry (only ASCII can)."""
+
+    default_message = "The email or API key cannot be sent to Copper."
 
 
 class AuthenticationError(CopperError):

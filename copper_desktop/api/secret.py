@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["Credentials", "Secret"]
+from .errors import UnsendableCredentialsError
+
+__all__ = ["Credentials", "Secret", "check_token", "header_email"]
 
 _MASK: Final = "********"
 
@@ -60,3 +62,31 @@ class Credentials:
     @classmethod
     def of(cls, email: str, token: str | Secret) -> Credentials:
         return cls(email=email, token=token if isinstance(token, Secret) else Secret(token))
+
+
+def header_email(email: str) -> str:
+    """The email as the ``X-PW-UserEmail`` header can carry it: headers are ASCII, so an
+    internationalised domain goes as IDNA ("exämple.com" → "xn--exmple-cua.com"); a local part
+    outside ASCII cannot be sent at all, and says so instead of failing deep in httpx."""
+    if email.isascii():
+        return email
+    local, at, domain = email.rpartition("@")
+    if at and local.isascii():
+        try:
+            return f"{local}@{domain.encode('idna').decode('ascii')}"
+        except UnicodeError:
+            pass
+    raise UnsendableCredentialsError(
+        f"Copper cannot be sent the email “{email}”: only its domain may hold letters beyond "
+        "plain ASCII. Use the address the API key's owner signs in to Copper with."
+    )
+
+
+def check_token(token: Secret) -> None:
+    """Copper's keys are hex; anything else (a pasted smart quote) cannot go in a header.
+    The message never quotes the key."""
+    if not token.reveal().isascii():
+        raise UnsendableCredentialsError(
+            "The API key holds characters an API key never has (perhaps a quote or a space "
+            "from where it was copied): paste it again."
+        )

@@ -50,7 +50,7 @@ from .errors import (
 )
 from .events import ClientEvent, ClientStatus, Observer, RetryEvent, RetryReason
 from .limiter import Permit, RateLimits, RetryPolicy, SlidingWindowLimiter
-from .secret import Credentials
+from .secret import Credentials, check_token, header_email
 
 __all__ = ["Answer", "Recover", "Timeouts", "Transport", "lost_to_timeout", "tls_trust"]
 
@@ -188,12 +188,13 @@ class Transport:
         self._in_flight = 0
         self._queued = 0
         self._clock_offset: float | None = None
+        check_token(credentials.token)
         self._http = httpx.AsyncClient(
             base_url=self.base_url + "/",
             auth=_TokenAuth(credentials),
             headers={
                 "X-PW-Application": "developer_api",
-                "X-PW-UserEmail": credentials.email,
+                "X-PW-UserEmail": header_email(credentials.email),
                 "Content-Type": "application/json",
                 "Accept": "application/json",
             },

@@ -64,3 +64,24 @@ async def test_token_absent_from_logs_and_errors(
                 assert token not in repr(headers)
                 httpx_seen += 1
     assert httpx_seen  # the dropped connection's httpx error was checked too
+
+
+async def test_credentials_headers_cannot_carry_fail_clearly(
+    sandbox: Any, admin: dict[str, Any]
+) -> None:
+    """An internationalised domain goes as IDNA (the request reaches Copper, which decides);
+    a local part or key beyond ASCII is refused up front with a message that never quotes the
+    key, instead of httpx's UnicodeEncodeError."""
+    from copper_desktop.api import AuthenticationError, UnsendableCredentialsError
+    from tests.helpers.clients import FAST_RETRY, UNLIMITED
+
+    kw: dict[str, Any] = {"base_url": sandbox.base_url, "retry": FAST_RETRY, "limits": UNLIMITED}
+    async with CopperClient("admin@exämple.com", admin["token"], **kw) as c:
+        with pytest.raises(AuthenticationError):
+            await c.me()
+    with pytest.raises(UnsendableCredentialsError, match=r"josé@example\.com"):
+        CopperClient("josé@example.com", admin["token"], **kw)
+    key = admin["token"] + "”"
+    with pytest.raises(UnsendableCredentialsError) as caught:
+        CopperClient(admin["email"], key, **kw)
+    assert key not in str(caught.value) and admin["token"] not in str(caught.value)
