@@ -108,7 +108,9 @@ def test_a_flat_module_in_ui_is_seen(tmp_path: Path) -> None:
     (tmp_path / "sandbox" / "store.py").write_text("")
     (tmp_path / "sandbox" / "misc").mkdir()
     assert sorted(layout_problems(tmp_path)) == [
-        "sandbox/misc", "sandbox/store.py", "ui/record_editor.py"
+        "sandbox/misc",
+        "sandbox/store.py",
+        "ui/record_editor.py",
     ]
 
 

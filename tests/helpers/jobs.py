@@ -58,6 +58,7 @@ def webhook(control: SandboxControl, sandbox: SandboxServer, admin: Json) -> Ite
 
 # --------------------------------------------------------------------------- on the sandbox
 
+
 def unique(prefix: str = "Job") -> str:
     return f"{prefix} {uuid.uuid4().hex[:10]}"
 
