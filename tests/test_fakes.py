@@ -21,8 +21,7 @@ from copper_desktop.models.quiet_collector import ActivitySource
 from copper_desktop.models.record_model import RecordModel
 from copper_desktop.models.record_save import RecordClient, save
 from copper_desktop.models.related import RelatedClient, RelatedModel
-from copper_desktop.ui.webhooks.webhook_dialog import WebhookCreator
-from copper_desktop.ui.webhooks.webhooks_page import WebhookClient
+from copper_desktop.models.webhook_subscriptions import WebhookClient, WebhookCreator
 from tests.helpers.fakes import Call, FakeClient
 from tests.helpers.loop import Run
 

@@ -6,7 +6,9 @@
 - ui/ never imports the client: of ``copper_desktop.api`` only its error types
   (``copper_desktop.api.errors`` and the names ``copper_desktop.api`` re-exports from it: the
   exception classes and ``FieldError``, the per-field detail of a 422), so widgets can tell a
-  failure apart but every request goes through a model or the run helper;
+  failure apart but every request goes through a model or the run helper; nor does it reach
+  through an attribute named ``client`` for a call (``self.session.client.get``): it hands the
+  client to a model instead;
 - sandbox/ and the client side share no code; sandbox/core/ knows no Starlette or uvicorn
   (Copper's semantics, testable without HTTP);
 - app.py and __main__.py are the composition root: they may import anything (Qt, the window,
@@ -182,6 +184,30 @@ def test_every_module_falls_under_a_rule() -> None:
             assert (PACKAGE / f"{name}.py").is_file(), name
 
 
+CLIENT_ATTRIBUTES = ("client", "_client")
+
+
+def client_calls(source: str) -> list[str]:
+    """Uses of a member of something reached as an attribute named ``client`` (``x.client.get``,
+    ``self._client.delete_webhook``, called or handed on as a bound method); passing the client
+    itself (``fetch(self.session.client)``) is fine."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr in CLIENT_ATTRIBUTES
+        ):
+            found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return sorted(found)
+
+
+@pytest.mark.parametrize("path", RULES["ui"].files(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_ui_calls_no_client_method(path: Path) -> None:
+    bad = client_calls(path.read_text())
+    assert not bad, f"copper_desktop/{path.relative_to(PACKAGE)} calls the client: {bad}"
+
+
 def test_known_exceptions_name_real_files() -> None:
     for relative in KNOWN_EXCEPTIONS:
         assert (PACKAGE / relative).is_file(), relative
@@ -297,4 +323,21 @@ def test_a_known_exception_excuses_only_what_it_lists() -> None:
     assert violations("ui", found, excused) == [
         "copper_desktop.api",
         "copper_desktop.api.SearchPage",
+    ]
+
+
+def test_a_client_call_in_a_widget_is_seen() -> None:
+    source = (
+        "class Page:\n"
+        "    def open(self, key, record_id):\n"
+        "        self.runner.run(self.session.client.get(key, record_id))\n"
+        "        hooks = Hooks(self.session.client.list_webhooks)\n"
+        "        self.runner.run(self._client.delete_webhook(1))\n"
+        "        self.runner.run(fetch_record(self.session.client, key, record_id))\n"
+        "        self.client = client\n"
+    )
+    assert client_calls(source) == [
+        "3: self.session.client.get",
+        "4: self.session.client.list_webhooks",
+        "5: self._client.delete_webhook",
     ]

@@ -4,12 +4,13 @@ so that no widget calls the client itself.
 `page_fetcher` is what a `PagedSearchModel` fetches pages with (a search body in, the page's
 records and X-PW-TOTAL out); `find_records` is one short search for a picker's results list.
 Both go through the client's ``search`` (the `SearchClient` seam; a fake will do in tests).
+`fetch_record` reads one record known only by its id (a related item the window opens).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from copper_desktop.models.lookups import SearchClient
 from copper_desktop.models.paged import FetchPage, Record
@@ -19,6 +20,12 @@ PAGING: Final = ("page_number", "page_size", "sort_by", "sort_direction")
 
 PICK_PAGE_SIZE: Final = 20
 """A picker shows this many matches: enough to choose from, small enough to be quick."""
+
+
+class RecordGetter(Protocol):
+    """What `fetch_record` needs (``CopperClient`` has it)."""
+
+    async def get(self, entity: str, record_id: int, *, computed: bool = False) -> Record: ...
 
 
 def filters_of(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,3 +66,8 @@ async def find_records(
     """The first `page_size` records of `entity` matching `filters`, by name."""
     page: Any = await client.search(entity, dict(filters), page_size=page_size, sort_by="name")
     return [r for r in getattr(page, "records", page) if isinstance(r, Mapping)]
+
+
+async def fetch_record(client: RecordGetter, entity: str, record_id: int) -> Record:
+    """The record `record_id` of `entity` (its API path), as Copper returns it."""
+    return await client.get(entity, record_id)

@@ -38,6 +38,7 @@ from copper_desktop.models.async_support import import_off_loop
 from copper_desktop.models.client_status import ClientStatusModel
 from copper_desktop.models.lookups import Lookups
 from copper_desktop.models.record_columns import column_fields, columns_for, default_column_keys
+from copper_desktop.models.record_search import fetch_record
 from copper_desktop.session import Session
 from copper_desktop.ui.board import install_board_ui
 from copper_desktop.ui.browse.browser import EntityBrowser
@@ -437,12 +438,12 @@ class MainWindow(QMainWindow):
         if key in self._page_factories:
             page = self._page_factories[key]()
         elif key == WEBHOOKS:
+            from copper_desktop.models.webhook_subscriptions import WebhookSubscriptions
             from copper_desktop.ui.webhooks.webhooks_page import WebhooksPage
 
             hooks = WebhooksPage(
-                self.session.client.list_webhooks,
+                WebhookSubscriptions.of(self.session.client),
                 parent=self.stack,
-                client=self.session.client,
                 allow_loopback_http=self.session.sandbox_url is not None,
             )
             hooks.error_occurred.connect(self.status.show_error)
@@ -613,7 +614,7 @@ class MainWindow(QMainWindow):
             self.open_record(key, {"id": record_id})
             return
         self.runner.run(
-            self.session.client.get(ENTITIES[key].path, record_id),
+            fetch_record(self.session.client, ENTITIES[key].path, record_id),
             success=lambda record: self.open_record(key, record),
             what=f"Could not open the {ENTITIES[key].label.lower()}",
         )

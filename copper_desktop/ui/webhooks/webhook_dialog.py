@@ -8,7 +8,7 @@ next to their field and nothing is sent while any remains; a 422 from Copper is 
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Signal
@@ -28,6 +28,7 @@ from copper_desktop.api import ValidationError
 from copper_desktop.domain.catalog import WEBHOOK_EVENTS, entity
 from copper_desktop.domain.validation import validate_record
 from copper_desktop.models.actions import ActionRunner, Failure
+from copper_desktop.models.webhook_subscriptions import WebhookSubscriptions
 from copper_desktop.ui.common.inline_error import error_label, show_error
 from copper_desktop.ui.common.naming import name_popup
 
@@ -43,10 +44,6 @@ TYPE_LABELS = {
     "activity_log": "Activity",
 }
 EVENT_LABELS = {"new": "New", "update": "Update", "delete": "Delete"}
-
-
-class WebhookCreator(Protocol):
-    async def create_webhook(self, body: Json) -> Json: ...
 
 
 def target_message(target: str, *, allow_loopback_http: bool = False) -> str | None:
@@ -76,7 +73,8 @@ def target_message(target: str, *, allow_loopback_http: bool = False) -> str | N
 
 
 class WebhookDialog(QDialog):
-    """Asks for a new subscription and creates it with ``client.create_webhook``.
+    """Asks for a new subscription and creates it through the page's
+    `WebhookSubscriptions` (``create``).
 
     Signals:
         created(dict): the subscription Copper created (the dialog then accepts).
@@ -86,7 +84,7 @@ class WebhookDialog(QDialog):
 
     def __init__(
         self,
-        client: WebhookCreator,
+        subscriptions: WebhookSubscriptions,
         parent: QWidget | None = None,
         *,
         allow_loopback_http: bool = False,
@@ -95,7 +93,7 @@ class WebhookDialog(QDialog):
         self.setObjectName("webhookDialog")
         self.setAccessibleName("New webhook")
         self.setWindowTitle("New webhook")
-        self._client = client
+        self.subscriptions = subscriptions
         self.allow_loopback_http = allow_loopback_http
         self.runner = ActionRunner(self)
         spec = entity("webhooks")
@@ -218,7 +216,7 @@ class WebhookDialog(QDialog):
                 self.target_edit.setFocus()
             return
         self.runner.run(
-            self._client.create_webhook(self.body()),
+            self.subscriptions.create(self.body()),
             key="create",
             success=self._created,
             failure=self._create_failed,

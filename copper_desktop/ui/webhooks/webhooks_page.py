@@ -1,14 +1,13 @@
 """The webhooks page: the account's webhook subscriptions, with create and delete.
 
 Create opens :class:`WebhookDialog`; Delete asks first, naming the target and the event. Both
-refresh the list afterwards. Without a client (the read-only constructor form) the two buttons
-are hidden.
+refresh the list afterwards. The requests go through `WebhookSubscriptions` (models/); without
+a client (the read-only form) the two buttons are hidden.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,6 +22,11 @@ from PySide6.QtWidgets import (
 
 from copper_desktop.domain.formats import format_datetime
 from copper_desktop.models.actions import ActionRunner, Failure
+from copper_desktop.models.webhook_subscriptions import (
+    ListWebhooks,
+    WebhookClient,
+    WebhookSubscriptions,
+)
 from copper_desktop.ui.common.banner import Banner
 from copper_desktop.ui.common.tables import record_table, selected_row
 from copper_desktop.ui.webhooks.webhook_dialog import EVENT_LABELS, TYPE_LABELS, WebhookDialog
@@ -30,13 +34,6 @@ from copper_desktop.ui.webhooks.webhook_dialog import EVENT_LABELS, TYPE_LABELS,
 HEADERS = ("ID", "Type", "Event", "Target", "Created")
 HookRole = Qt.ItemDataRole.UserRole
 """Item data of a row's first cell: the subscription."""
-
-
-class WebhookClient(Protocol):
-    """What create and delete need (``CopperClient`` has it)."""
-
-    async def create_webhook(self, body: dict[str, Any]) -> dict[str, Any]: ...
-    async def delete_webhook(self, webhook_id: int) -> dict[str, Any]: ...
 
 
 def _cells(hook: dict[str, Any]) -> tuple[str, ...]:
@@ -51,10 +48,12 @@ def _cells(hook: dict[str, Any]) -> tuple[str, ...]:
 
 
 class WebhooksPage(QWidget):
-    """Lists `list_webhooks()` in a table with Refresh, New and Delete; failures go to the
+    """Lists the subscriptions in a table with Refresh, New and Delete; failures go to the
     banner.
 
-    ``client`` enables New and Delete; ``allow_loopback_http`` lets the new-webhook dialog
+    `source` is a `WebhookSubscriptions`, or a ``list_webhooks`` call (then ``client``, if
+    given, makes the one with create and delete); New and Delete show only when it can change
+    them; ``allow_loopback_http`` lets the new-webhook dialog
     accept http://localhost targets (only the embedded sandbox delivers to those).
 
     Signals:
@@ -71,7 +70,7 @@ class WebhooksPage(QWidget):
 
     def __init__(
         self,
-        list_webhooks: Callable[[], Awaitable[list[dict[str, Any]]]],
+        source: ListWebhooks | WebhookSubscriptions,
         parent: QWidget | None = None,
         *,
         client: WebhookClient | None = None,
@@ -80,8 +79,12 @@ class WebhooksPage(QWidget):
         super().__init__(parent)
         self.setObjectName("webhooksPage")
         self.setAccessibleName("Webhooks")
-        self._list = list_webhooks
-        self._client = client
+        self.subscriptions = (
+            source
+            if isinstance(source, WebhookSubscriptions)
+            else WebhookSubscriptions(source, client)
+        )
+        """The requests (list, create, delete): the page never calls the client itself."""
         self.allow_loopback_http = allow_loopback_http
         self.runner = ActionRunner(self)
         self.runner.failed.connect(self._failed)
@@ -100,8 +103,8 @@ class WebhooksPage(QWidget):
         self.delete_button = QPushButton("Delete", self)
         self.delete_button.setObjectName("webhookDelete")
         self.delete_button.setAccessibleName("Delete the selected webhook")
-        self.new_button.setVisible(client is not None)
-        self.delete_button.setVisible(client is not None)
+        self.new_button.setVisible(self.subscriptions.can_change)
+        self.delete_button.setVisible(self.subscriptions.can_change)
         self.status = QLabel(self)
         self.status.setObjectName("webhooksStatus")
         self.status.setAccessibleName("Webhooks status")
@@ -131,7 +134,7 @@ class WebhooksPage(QWidget):
         self.status.setText("Loading…")
         self.refresh_button.setEnabled(False)
         self.runner.run(
-            self._list(),
+            self.subscriptions.load(),
             key="load",
             success=self._loaded,
             done=lambda: self.refresh_button.setEnabled(True),
@@ -179,18 +182,20 @@ class WebhooksPage(QWidget):
 
     def _update_buttons(self) -> None:
         self.delete_button.setEnabled(
-            self._client is not None and not self.deleting and self.selected_hook() is not None
+            self.subscriptions.can_change and not self.deleting and self.selected_hook() is not None
         )
 
     # ------------------------------------------------------------------ create
     def open_new_dialog(self) -> WebhookDialog | None:
         """Show the new-webhook dialog (window-modal, not blocking); refresh once created."""
-        if self._client is None:
+        if not self.subscriptions.can_change:
             return None
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.raise_()
             return self.dialog
-        dialog = WebhookDialog(self._client, self, allow_loopback_http=self.allow_loopback_http)
+        dialog = WebhookDialog(
+            self.subscriptions, self, allow_loopback_http=self.allow_loopback_http
+        )
         dialog.created.connect(self._on_created)
         dialog.finished.connect(lambda _: self._forget_dialog(dialog))
         self.dialog = dialog
@@ -210,7 +215,7 @@ class WebhooksPage(QWidget):
     def confirm_delete(self) -> QMessageBox | None:
         """Ask (naming the target and the event) before deleting the selected subscription."""
         hook = self.selected_hook()
-        if hook is None or self._client is None or self.deleting:
+        if hook is None or not self.subscriptions.can_change or self.deleting:
             return None
         kind = TYPE_LABELS.get(str(hook.get("type")), str(hook.get("type")))
         event = EVENT_LABELS.get(str(hook.get("event")), str(hook.get("event")))
@@ -243,11 +248,11 @@ class WebhooksPage(QWidget):
             self.confirm = None
         yes = box.clickedButton() is box.button(QMessageBox.StandardButton.Yes)
         box.deleteLater()
-        if not yes or self._client is None:
+        if not yes or not self.subscriptions.can_change:
             return
         self.status.setText(f"Deleting the webhook to {hook.get('target')}…")
         self.runner.run(
-            self._client.delete_webhook(int(hook["id"])),
+            self.subscriptions.delete(int(hook["id"])),
             key="delete",
             success=lambda _answer: self._on_deleted(hook),
             done=self._update_buttons,
