@@ -151,15 +151,29 @@ class BoardModel(QObject):
             return self.lookups.stages(self.pipeline_id) if self.pipeline_id is not None else []
         return list(self._lead_statuses or [])
 
-    def set_board(self, kind: BoardKind, pipeline_id: int | None = None) -> None:
-        """Show `kind` (for opportunities: one pipeline, the first when None)."""
+    def set_board(
+        self,
+        kind: BoardKind,
+        pipeline_id: int | None = None,
+        *,
+        sort: tuple[str, str] | None = None,
+        filters: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Show `kind` (for opportunities: one pipeline, the first when None or when the
+        loaded lookups no longer know it), loaded once; `sort` (one of the kind's, else its
+        first) and `filters` set with it (a remembered board), else kept for the same kind."""
         if kind != self.kind:
             self.sort = kind.sorts[0][:2]
             self.filters = {}
+        if sort is not None:
+            self.sort = sort if sort in [s[:2] for s in kind.sorts] else kind.sorts[0][:2]
+        if filters is not None:
+            self.filters = dict(filters)
         self.kind = kind
-        if kind.by_pipeline and pipeline_id is None:
-            pipelines = self.pipelines()
-            pipeline_id = pipelines[0][0] if pipelines else None
+        if kind.by_pipeline:
+            known = [p for p, _name in self.pipelines()]
+            if pipeline_id is None or (self.lookups.is_loaded and pipeline_id not in known):
+                pipeline_id = known[0] if known else None
         self.pipeline_id = pipeline_id if kind.by_pipeline else None
         self.reload()
 

@@ -5,6 +5,8 @@ the counts beside the navigation's pages. No Qt: plain dicts in, plain dicts out
   splitter's sizes and the last page shown (``WindowState``).
 * ``settings["views"][entity]``: saved views, a list of ``{"name", "filters", "bar", "sort",
   "columns"}`` in the order they were saved (what ``EntityBrowser.view_state`` makes).
+* ``settings["board"]``: the pipeline board as it was left (``BoardState``): its kind, pipeline,
+  sort, and its filters (the search body and the filter bar's state, as a browser keeps them).
 
 Whatever the file holds is checked on the way in: a hand-edited or older file never breaks the
 start, its bad parts are ignored.
@@ -22,6 +24,7 @@ from copper_desktop.api.search import SearchClient
 
 WINDOW: Final = "window"
 VIEWS: Final = "views"
+BOARD: Final = "board"
 MAX_NAME: Final = 80
 """A view's name is cut to this many characters."""
 
@@ -66,6 +69,44 @@ class WindowState:
             "state": base64.b64encode(self.state).decode("ascii") if self.state else "",
             "splitter": list(self.splitter),
             "page": self.page,
+        }
+
+
+@dataclass
+class BoardState:
+    """The pipeline board as it was left. Whether the kind, pipeline and sort still exist is
+    the board's to judge (it falls back to its defaults)."""
+
+    kind: str | None = None
+    pipeline: int | None = None
+    sort: tuple[str, str] | None = None
+    filters: dict[str, Any] = field(default_factory=dict)
+    bar: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, settings: Mapping[str, Any]) -> BoardState:
+        saved = settings.get(BOARD)
+        if not isinstance(saved, Mapping):
+            return cls()
+        kind, pipeline, sort = saved.get("kind"), saved.get("pipeline"), saved.get("sort")
+        filters, bar = saved.get("filters"), saved.get("bar")
+        whole = isinstance(pipeline, int) and not isinstance(pipeline, bool)
+        pair = isinstance(sort, list) and len(sort) == 2 and all(isinstance(s, str) for s in sort)
+        return cls(
+            kind=kind if isinstance(kind, str) else None,
+            pipeline=pipeline if whole else None,
+            sort=(sort[0], sort[1]) if pair and isinstance(sort, list) else None,
+            filters=dict(filters) if isinstance(filters, dict) else {},
+            bar=dict(bar) if isinstance(bar, dict) else {},
+        )
+
+    def store(self, settings: dict[str, Any]) -> None:
+        settings[BOARD] = {
+            "kind": self.kind,
+            "pipeline": self.pipeline,
+            "sort": list(self.sort) if self.sort else None,
+            "filters": dict(self.filters),
+            "bar": dict(self.bar),
         }
 
 

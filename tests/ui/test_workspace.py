@@ -1,6 +1,7 @@
 """The remembered workspace against the live sandbox: window state, each browser's sort and
-filters, and saved views survive a restart of the app (the window closed as the app closes
-it, a new one built on the same config folder), and a saved view applies its filters."""
+filters, the pipeline board's choices, and saved views survive a restart of the app (the window
+closed as the app closes it, a new one built on the same config folder), and a saved view
+applies its filters."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ import pytest
 from PySide6.QtCore import QPoint, QSize
 from pytestqt.qtbot import QtBot
 
-from copper_desktop.config import AppPaths, load_settings
+from copper_desktop.config import AppPaths, load_settings, save_settings
 from copper_desktop.domain.catalog import LookupKind
 from copper_desktop.domain.custom_fields import DataType
 from copper_desktop.session import Session
+from copper_desktop.ui.board.board_page import BoardPage
 from copper_desktop.ui.browse.browser import EntityBrowser
 from copper_desktop.ui.browse.filter_bar import FilterBar
 from copper_desktop.ui.browse.filter_widgets import ChoiceButton, RangeEdit
 from copper_desktop.ui.main_window import MainWindow
+from tests.helpers.board import FOLLOW_UP, QUALIFIED, SALES, wait_first_pages
 from tests.helpers.loop import Run
 from tests.helpers.sandbox import SandboxControl
 
@@ -204,3 +207,83 @@ def test_the_navigation_shows_record_counts_after_the_first_rows(
     for key in ("people", "leads", "opportunities", "tasks", "projects", "activities"):
         qtbot.waitUntil(lambda key=key: bool(window.nav.count_text(key)))
     assert window.nav.count_text("webhooks") == ""
+
+
+PARTNERSHIPS = 213215
+"""The seeded second opportunity pipeline (sandbox/core/seed_tables.py)."""
+
+
+def shown_board(window: MainWindow, qtbot: QtBot) -> BoardPage:
+    """The board page once the lookups came and every column has its first page."""
+    page = window.show_page("board")
+    assert isinstance(page, BoardPage)
+    qtbot.waitUntil(lambda: window.lookups.is_loaded)
+    wait_first_pages(qtbot, page.model)
+    return page
+
+
+def test_the_board_comes_back_on_its_pipeline_sort_and_filters_after_a_restart(
+    qtbot: QtBot, open_app: tuple[Open, Callable[[MainWindow], None]], control: SandboxControl
+) -> None:
+    open_, close = open_app
+    window = open_()
+    board = shown_board(window, qtbot)
+    board.show_pipeline(PARTNERSHIPS)
+    board.sort_combo.setCurrentIndex(1)
+    assert board.filter_bar is not None
+    owner = board.filter_bar.control("assignee_ids")
+    assert isinstance(owner, ChoiceButton)
+    owner.action(window.lookups.choices(LookupKind.USERS)[0][0]).trigger()
+    wait_first_pages(qtbot, board.model)
+    sort, filters = board.model.sort, dict(board.model.filters)
+    assert board.model.pipeline_id == PARTNERSHIPS and sort != board.kind.sorts[0][:2]
+    assert set(filters) == {"assignee_ids"}
+    state = board.filter_bar.state()
+    stages = {stage for stage, _name in window.lookups.stages(PARTNERSHIPS)}
+    close(window)
+
+    control.reset()
+    again = open_()
+    assert again.current_key == "board"  # the last page, shown first
+    restored = shown_board(again, qtbot)
+    assert restored.kind.key == "opportunities"
+    assert restored.kind_combo.currentData() == "opportunities"
+    assert restored.model.pipeline_id == PARTNERSHIPS
+    assert restored.pipeline_combo.currentData() == PARTNERSHIPS
+    assert restored.pipeline_combo.currentText() == "Partnerships"
+    assert {c.group_id for c in restored.model.columns} == stages
+    assert restored.model.sort == sort and restored.sort_combo.currentIndex() == 1
+    assert restored.model.filters == filters
+    assert restored.filter_bar is not None and restored.filter_bar.state() == state
+    sent = [b for b in searches(control, "/opportunities/search") if "pipeline_stage_ids" in b]
+    assert sent and all(b["pipeline_stage_ids"][0] in stages for b in sent)
+    assert all(b["assignee_ids"] == filters["assignee_ids"] for b in sent)
+    assert all((b["sort_by"], b["sort_direction"]) == sort for b in sent)
+
+
+def test_the_leads_board_comes_back_and_a_lost_pipeline_falls_back_to_the_first(
+    qtbot: QtBot,
+    open_app: tuple[Open, Callable[[MainWindow], None]],
+    app_paths: AppPaths,
+) -> None:
+    open_, close = open_app
+    window = open_()
+    board = shown_board(window, qtbot)
+    board.kind_combo.setCurrentIndex(board.kind_combo.findData("leads"))
+    wait_first_pages(qtbot, board.model)
+    close(window)
+
+    again = open_()
+    restored = shown_board(again, qtbot)
+    assert restored.kind.key == "leads" and restored.kind_combo.currentData() == "leads"
+    assert restored.pipeline_combo.isHidden()
+    close(again)
+
+    settings = load_settings(app_paths)
+    settings["board"] = {**settings["board"], "kind": "opportunities", "pipeline": 999_999}
+    save_settings(app_paths, settings)
+    third = open_()
+    fallen = shown_board(third, qtbot)
+    assert fallen.kind.key == "opportunities"
+    assert fallen.model.pipeline_id == SALES == fallen.pipeline_combo.currentData()
+    assert [c.group_id for c in fallen.model.columns][:2] == [QUALIFIED, FOLLOW_UP]

@@ -26,7 +26,11 @@ def install_board_ui(window: MainWindow) -> None:
         from copper_desktop.ui.board.board_page import BoardPage
 
         return BoardPage(
-            window.session.client, window.lookups, window.open_record, parent=window.stack
+            window.session.client,
+            window.lookups,
+            window.open_record,
+            parent=window.stack,
+            settings=window.session.settings,
         )
 
     window.add_page(PAGE_KEY, "Pipeline board", make)

@@ -1,5 +1,7 @@
 """The pipeline board page: opportunities by stage (one pipeline at a time) or leads by status,
-with the browser's filter bar (owner, status, tags), a sort, Undo, and the value chart.
+with the browser's filter bar (owner, status, tags), a sort, Undo, and the value chart. Given
+the app's settings, it remembers its kind, pipeline, sort and filters across restarts
+(``settings["board"]``, written at each change; the window writes the file).
 
 The page observes a `BoardModel` and never calls the client; moves, undo and loads go through
 the model and its runner.
@@ -26,6 +28,8 @@ from PySide6.QtWidgets import (
 from copper_desktop.models.board import BoardClient, BoardModel
 from copper_desktop.models.board_column import BOARD_KINDS, BoardKind, board_spec
 from copper_desktop.models.lookups import Lookups
+from copper_desktop.models.record_search import filters_of
+from copper_desktop.models.workspace import BoardState
 from copper_desktop.ui.board.column_view import ColumnView
 from copper_desktop.ui.board.value_chart import ValueChart
 from copper_desktop.ui.browse.filter_bar import FilterBar
@@ -47,10 +51,13 @@ class BoardPage(QWidget):
         parent: QWidget | None = None,
         *,
         model: BoardModel | None = None,
+        settings: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(parent)
         named(self, "boardPage", "Pipeline board")
         self.lookups = lookups
+        self.settings = settings
+        """The app's settings (``session.settings``): the board is kept there; None: not kept."""
         self.open_record = open_record
         self.model = model or BoardModel(client, lookups, parent=self)
         if self.model.parent() is None:
@@ -125,7 +132,8 @@ class BoardPage(QWidget):
         self.model.message.connect(self.show_message)
         self.model.totals_changed.connect(self._update_summary)
         self.lookups.loaded.connect(self._fill_pipelines)
-        self._set_kind(BOARD_KINDS[0])
+        self._restore()
+        self.model.columns_reset.connect(self._remember)
 
     # ------------------------------------------------------------------ choosing
 
@@ -133,8 +141,30 @@ class BoardPage(QWidget):
     def kind(self) -> BoardKind:
         return self.model.kind
 
-    def _set_kind(self, kind: BoardKind) -> None:
-        """Another entity: its filter bar and sorts, then its board."""
+    def _restore(self) -> None:
+        """The board as it was left (kind, pipeline, sort, filters), else the first kind."""
+        saved = BoardState.load(self.settings) if self.settings is not None else None
+        kind = next((k for k in BOARD_KINDS if saved and k.key == saved.kind), BOARD_KINDS[0])
+        with QSignalBlocker(self.kind_combo):
+            self.kind_combo.setCurrentIndex(max(self.kind_combo.findData(kind.key), 0))
+        self._set_kind(kind, saved)
+
+    def _remember(self) -> None:
+        """Keep the board's choices in the settings (each change rebuilds the columns)."""
+        if self.settings is None or self.filter_bar is None:
+            return
+        BoardState(
+            kind=self.kind.key,
+            pipeline=self.model.pipeline_id,
+            sort=self.model.sort,
+            filters=dict(self.model.filters),
+            bar=self.filter_bar.state(),
+        ).store(self.settings)
+
+    def _set_kind(self, kind: BoardKind, saved: BoardState | None = None) -> None:
+        """Another entity: its filter bar and sorts, then its board (`saved`: as it was left;
+        the saved sort when the kind has it, the saved filters sent before the lookups come
+        as a browser does)."""
         if self.filter_bar is not None:
             self.filter_bar.filters_changed.disconnect(self.model.set_filters)
             self.filter_bar.deleteLater()
@@ -142,12 +172,22 @@ class BoardPage(QWidget):
         self.filter_bar.setObjectName("boardFilterBar")
         self.filter_bar.setAccessibleName(f"{kind.spec.plural_label} board filters")
         self.layout_.insertWidget(1, self.filter_bar)
+        sorts = [(sort_by, direction) for sort_by, direction, _label in kind.sorts]
+        sort = saved.sort if saved is not None and saved.sort in sorts else None
         with QSignalBlocker(self.sort_combo):
             self.sort_combo.clear()
             for sort_by, direction, label in kind.sorts:
                 self.sort_combo.addItem(label, (sort_by, direction))
+            self.sort_combo.setCurrentIndex(sorts.index(sort) if sort else 0)
         self.pipeline_combo.setVisible(kind.by_pipeline)
-        self.model.set_board(kind, self._chosen_pipeline() if kind.by_pipeline else None)
+        if saved is None:
+            pipeline = self._chosen_pipeline() if kind.by_pipeline else None
+            self.model.set_board(kind, pipeline)
+        else:
+            filters = filters_of(saved.filters)
+            self.filter_bar.set_state(saved.bar, emit=False)
+            self.filter_bar.assume_sent(filters)
+            self.model.set_board(kind, saved.pipeline, sort=sort or sorts[0], filters=filters)
         self.filter_bar.filters_changed.connect(self.model.set_filters)
         self._fill_pipelines()
 
