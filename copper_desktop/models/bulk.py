@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, Final
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -47,6 +46,7 @@ from copper_desktop.domain.display import format_field
 from copper_desktop.jobs import Job, JobError, JobStore, fetch_records
 from copper_desktop.models.actions import ActionRunner, Failure
 from copper_desktop.models.async_support import off_loop
+from copper_desktop.models.columns_table import ColumnsTable
 from copper_desktop.models.lookups import RESOLVABLE, Lookups
 
 __all__ = [
@@ -119,10 +119,10 @@ def edit_title(what: str, spec: EntitySpec, result: Preview | None) -> str:
     return f"{what} of {result.will_change:,} {noun}: {', '.join(result.labels.values())}"
 
 
-class PreviewTableModel(QAbstractTableModel):
+class PreviewTableModel(ColumnsTable):
     """The preview's lines: record, field, before, after (one per changed field)."""
 
-    HEADERS: Final = ("Record", "Field", "Before", "After")
+    COLUMNS = ("Record", "Field", "Before", "After")
     RecordIdRole: Final = Qt.ItemDataRole.UserRole + 1
     KeyRole: Final = Qt.ItemDataRole.UserRole + 2
 
@@ -157,9 +157,6 @@ class PreviewTableModel(QAbstractTableModel):
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._lines)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._lines):
             return None
@@ -169,13 +166,6 @@ class PreviewTableModel(QAbstractTableModel):
             return self._lines[index.row()][0]
         if role == self.KeyRole:
             return self._lines[index.row()][2].key
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
         return None
 
     def _repaint(self) -> None:

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -41,6 +40,7 @@ from copper_desktop.domain.formats import format_number
 from copper_desktop.jobs import Job, JobStore, fetch_records
 from copper_desktop.jobs.conversion_plan import CompanySearches, plan_conversions
 from copper_desktop.models.actions import ActionRunner
+from copper_desktop.models.columns_table import ColumnsTable
 from copper_desktop.models.convert import (
     Busy,
     company_text,
@@ -81,7 +81,7 @@ class _Overrides:
     fields: Json = field(default_factory=dict)
 
 
-class ConversionPlanModel(QAbstractTableModel, Busy):
+class ConversionPlanModel(ColumnsTable, Busy):
     """The planner's table: one row per lead (see ``COLUMNS``), its company decision and
     opportunity editable per row, checked before anything runs.
 
@@ -94,6 +94,8 @@ class ConversionPlanModel(QAbstractTableModel, Busy):
         job_created(object): the journaled `Job` of the runnable rows.
         run_failed(str): the job could not be made; nothing was sent.
     """
+
+    COLUMNS = COLUMNS
 
     loading_changed = Signal(bool)
     creating_changed = Signal(bool)
@@ -343,9 +345,6 @@ class ConversionPlanModel(QAbstractTableModel, Busy):
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
@@ -382,13 +381,6 @@ class ConversionPlanModel(QAbstractTableModel, Busy):
             return False
         self.set_override(index.row(), OVERRIDABLE[index.column()], value)
         return True
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
-        return None
 
     # ------------------------------------------------------------------ running
     def run(self) -> bool:

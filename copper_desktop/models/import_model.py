@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, Final
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -53,6 +52,7 @@ from copper_desktop.jobs import Job, JobError, JobStore
 from copper_desktop.models.actions import ActionRunner
 from copper_desktop.models.async_support import off_loop
 from copper_desktop.models.bulk import bulk_context, show_value
+from copper_desktop.models.columns_table import ColumnsTable
 from copper_desktop.models.import_run import (
     ImportClient,
     MappingMemory,
@@ -80,10 +80,10 @@ def change_text(change: FieldChange, field: FieldSpec, lookups: Lookups, create:
     return f"{change.label}: {before} → {after}"
 
 
-class ImportPreviewModel(QAbstractTableModel):
+class ImportPreviewModel(ColumnsTable):
     """One line per file row: line, what it does, the record, the changes or the error."""
 
-    HEADERS: Final = ("Line", "Action", "Record", "Changes")
+    COLUMNS = ("Line", "Action", "Record", "Changes")
 
     def __init__(self, lookups: Lookups, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -117,9 +117,6 @@ class ImportPreviewModel(QAbstractTableModel):
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
@@ -127,13 +124,6 @@ class ImportPreviewModel(QAbstractTableModel):
             return self.text(index.row(), index.column())
         if role == Qt.ItemDataRole.UserRole:
             return self._rows[index.row()].action.value
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
         return None
 
 

@@ -14,10 +14,9 @@ import asyncio
 import time
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -46,6 +45,7 @@ from copper_desktop.jobs import (
     export_ledger,
 )
 from copper_desktop.jobs.job_store import StoreEvent
+from copper_desktop.models.columns_table import ColumnsTable
 
 __all__ = [
     "JOB_ERRORS",
@@ -155,22 +155,7 @@ def summary_of(job: Job, previous: JobSummary | None = None) -> JobSummary:
 # --- the jobs ---------------------------------------------------------------------------------
 
 
-class _ColumnsTable(QAbstractTableModel):
-    """A flat table whose columns and header titles are the class's ``COLUMNS``."""
-
-    COLUMNS: ClassVar[tuple[str, ...]] = ()
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == DISPLAY and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
-
-
-class JobsModel(_ColumnsTable):
+class JobsModel(ColumnsTable):
     """Every job of a store, newest first: the Jobs window's table, and the source of the jobs
     panel (the *current* job: the one added or started last).
 
@@ -493,7 +478,7 @@ class JobsModel(_ColumnsTable):
 # --- one job's ledger -------------------------------------------------------------------------
 
 
-class JobRowsModel(_ColumnsTable):
+class JobRowsModel(ColumnsTable):
     """The rows of one job with their outcome: the ledger (record, outcome, reason, Copper's
     message). Follows the job as it runs: each settled row is a ``dataChanged``."""
 
