@@ -34,9 +34,8 @@ os.environ.setdefault("QT_API", "pyside6")
 
 import httpx
 import psutil  # type: ignore[import-untyped]
-import qasync
 from PySide6.QtWidgets import QApplication
-from sandbox_process import Target, sandbox_process
+from sandbox_process import Target, run_on_qt_loop, sandbox_process
 
 import copper_desktop.app  # noqa: F401  (its import-time set-up, as in the app)
 from copper_desktop.api import CopperClient, RateLimits
@@ -137,12 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         with sandbox_process(db, *flags) as target:
             print(f"sandbox ready in {time.perf_counter() - t0:.1f} s ({args.latency_ms} ms)")
-
-            async def body() -> None:
-                result.append(await bench(target, Path(tmp) / "home"))
-
-            with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-                runner.run(body())
+            result.append(run_on_qt_loop(app, lambda: bench(target, Path(tmp) / "home")))
     print(result[0])
     return 0
 

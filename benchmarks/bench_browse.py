@@ -36,10 +36,9 @@ os.environ.setdefault("QT_API", "pyside6")
 
 import httpx
 import psutil  # type: ignore[import-untyped]
-import qasync
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from sandbox_process import Target
+from sandbox_process import Target, run_on_qt_loop
 from sandbox_process import sandbox_process as serve_in_process
 
 import copper_desktop.app  # noqa: F401  (its import-time set-up, as in the app)
@@ -270,12 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         result: list[str] = []
         with serve(db, args.people) as target:
             print(f"sandbox ready in {time.perf_counter() - t0:.1f} s ({LATENCY_MS} ms latency)")
-
-            async def body() -> None:
-                result.append(await Bench(target).run(Path(tmp) / "home"))
-
-            with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-                runner.run(body())
+            result.append(run_on_qt_loop(app, lambda: Bench(target).run(Path(tmp) / "home")))
     print(result[0])
     return 0
 

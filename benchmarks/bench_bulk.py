@@ -54,7 +54,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
 import httpx
-import qasync
 from PySide6.QtCore import (
     QMessageLogContext,
     Qt,
@@ -64,7 +63,7 @@ from PySide6.QtCore import (
     qInstallMessageHandler,
 )
 from PySide6.QtWidgets import QApplication, QMainWindow
-from sandbox_process import Target
+from sandbox_process import Target, run_on_qt_loop
 from sandbox_process import sandbox_process as serve_in_process
 
 from copper_desktop.api import CopperClient, RateLimits
@@ -642,15 +641,10 @@ def main(argv: list[str] | None = None) -> int:
             say(f"sandbox ready in {ready_s:.1f} s: {people:,} people, {LATENCY_MS} ms latency, "
                 f"{RATE_LIMIT}/min and {BULK_RATE_LIMIT} bulk/s")  # fmt: skip
             bench = Bench(target, Path(tmp) / "home", args.records)
-
-            async def body() -> None:
-                try:
-                    result.append(await bench.run())
-                finally:
-                    bench.close()
-
-            with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-                runner.run(body())
+            try:
+                result.append(run_on_qt_loop(app, bench.run))
+            finally:
+                bench.close()
     print(result[0])
     return 0
 

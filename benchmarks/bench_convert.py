@@ -49,11 +49,10 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
-import qasync
 from bench_bulk import LATENCY_MS, RATE_LIMIT, Control, Heartbeat, kill_half_way, quiet_qt, say
 from PySide6.QtCore import qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
-from sandbox_process import Target, sandbox_process
+from sandbox_process import Target, run_on_qt_loop, sandbox_process
 
 from copper_desktop.api import CopperClient
 from copper_desktop.domain.convert import (
@@ -237,15 +236,10 @@ def main() -> int:
         with sandbox_process(str(Path(tmp) / "sandbox.sqlite3"), *flags) as target:
             say(f"sandbox: {SEED_PEOPLE} people, {LATENCY_MS} ms latency, {RATE_LIMIT}/min")
             bench = Bench(target, Path(tmp) / "home")
-
-            async def body() -> None:
-                try:
-                    result.append(await bench.run())
-                finally:
-                    bench.close()
-
-            with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-                runner.run(body())
+            try:
+                result.append(run_on_qt_loop(app, bench.run))
+            finally:
+                bench.close()
     print(result[0])
     return 0
 

@@ -3,14 +3,21 @@ measured app for the GIL, and the app's heap stays its own."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
+
+import qasync
+from PySide6.QtWidgets import QApplication
 
 from copper_desktop.sandbox.settings import API_PREFIX, CONTROL_PREFIX, DEFAULT_EMAIL, DEFAULT_TOKEN
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -50,3 +57,14 @@ def sandbox_process(db: str, *flags: str) -> Iterator[Target]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def run_on_qt_loop(app: QApplication, main: Callable[[], Awaitable[T]]) -> T:
+    """``main()`` run to its end on a qasync loop over ``app``, as the app runs: the figures
+    include the Qt event loop's own costs."""
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        return runner.run(_awaited(main))
+
+
+async def _awaited(main: Callable[[], Awaitable[T]]) -> T:
+    return await main()
